@@ -1,0 +1,7 @@
+import type { Command } from '../command';
+import { dbInfoCommand, dbMigrateCommand } from './db';
+import { hostCommand } from './host';
+import { versionCommand } from './version';
+
+/** Every `hall` subcommand. Later issues add: hub, diag, bench, sim, audit, update, calendar. */
+export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand];

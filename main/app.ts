@@ -1,0 +1,118 @@
+/**
+ * Composition root: opens the store, builds the services and the dispatcher. Both shells call this
+ * one function — Electron (main/electron/index.ts) and the headless host (bin/commands/host.ts) —
+ * so a browser-mode console runs exactly the code the desktop console runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AppInfo } from '../preload/contract';
+import { systemClock, type Clock } from './domain/clock';
+import { createEventBus, type EventBus } from './events';
+import { createDispatcher, type Dispatcher } from './ipc/dispatcher';
+import { createHandlers } from './ipc/handlers';
+import type { Logger } from './log';
+import { AuthService } from './services/auth';
+import { seedDemoData } from './services/demo-seed';
+import { DeviceStatusService } from './services/devices';
+import { SyncStatusService } from './services/sync-status';
+import { createStore, loadOrCreateMasterKeyFile, type Store } from './store';
+
+export interface ConsoleAppOptions {
+  dataDir: string;
+  mode: 'electron' | 'browser';
+  emulatedDevices: boolean;
+  logger: Logger;
+  /** Unwrapped database key (OS key store in Electron). Absent: a 0600 key file in dataDir. */
+  masterKey?: Buffer;
+  /** Seed synthetic counters and accounts into an empty database. */
+  demo?: boolean;
+  clock?: Clock;
+  version?: string;
+}
+
+export interface ConsoleApp {
+  dispatcher: Dispatcher;
+  events: EventBus;
+  logger: Logger;
+  store: Store;
+  /** A window or connection went away: drop its session. */
+  endChannel(channelId: string): void;
+  info: AppInfo & { dataDir: string };
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'hall.sqlite';
+export const KEY_FILE = 'master.key';
+
+const ConsoleIdSetting = z.string().min(1).max(64);
+const HubUrlSetting = z.string().url();
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function createConsoleApp(opts: ConsoleAppOptions): Promise<ConsoleApp> {
+  const { logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+
+  let masterKey = opts.masterKey;
+  if (!masterKey) {
+    const loaded = loadOrCreateMasterKeyFile(join(opts.dataDir, KEY_FILE));
+    logger.log('warn', 'store.key_file', { warning: loaded.warning, created: loaded.created });
+    masterKey = loaded.key;
+  }
+  const store = createStore(join(opts.dataDir, DATABASE_FILE), masterKey, clock);
+
+  try {
+    if (opts.demo && (await seedDemoData(store))) logger.log('info', 'store.demo_seeded', {});
+
+    // Until enrollment (security issue) gives this console its hub identity, it names itself.
+    const consoleId =
+      store.settings.get('console.id', ConsoleIdSetting) ??
+      store.settings.set('console.id', ConsoleIdSetting, `unenrolled-${randomUUID().slice(0, 8)}`);
+
+    const info: AppInfo = {
+      product: 'hall-console',
+      version: opts.version ?? packageVersion(),
+      mode: opts.mode,
+      emulatedDevices: opts.emulatedDevices,
+      schemaVersion: store.db.schemaVersion,
+      consoleId,
+    };
+    const events = createEventBus(logger);
+    const auth = new AuthService(store.users, store.counters, clock);
+    const handlers = createHandlers({
+      info,
+      auth,
+      counters: store.counters,
+      devices: new DeviceStatusService(opts.emulatedDevices, clock),
+      sync: new SyncStatusService(store.outbox, () => store.settings.get('sync.hubUrl', HubUrlSetting) ?? null),
+      events,
+    });
+    const dispatcher = createDispatcher({ handlers, sessions: auth, logger });
+    logger.log('info', 'app.started', { mode: opts.mode, schemaVersion: info.schemaVersion, emulatedDevices: opts.emulatedDevices });
+
+    return {
+      dispatcher,
+      events,
+      logger,
+      store,
+      info: { ...info, dataDir: opts.dataDir },
+      endChannel: (channelId) => void auth.logout(channelId),
+      async close() {
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

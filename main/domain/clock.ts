@@ -1,0 +1,25 @@
+/**
+ * The injected time source: a function returning now. Services and repositories never call
+ * `new Date()` themselves, so tests and seeded fault runs control time.
+ */
+export type Clock = () => Date;
+
+export const systemClock: Clock = () => new Date();
+
+export interface TestClock extends Clock {
+  advance(ms: number): void;
+  set(time: Date | string): void;
+}
+
+/** A clock tests move by hand. */
+export function testClock(start: Date | string = '2026-11-26T01:00:00.000Z'): TestClock {
+  let t = new Date(start).getTime();
+  const clock = (() => new Date(t)) as TestClock;
+  clock.advance = (ms) => {
+    t += ms;
+  };
+  clock.set = (time) => {
+    t = new Date(time).getTime();
+  };
+  return clock;
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../../preload/contract';
+import { createMemoryLogger } from '../log';
+import { HallServiceError } from '../services/errors';
+import { createDispatcher, type Handlers } from './dispatcher';
+
+const clerk: Session = {
+  userId: 'u1',
+  userName: 'clerk01',
+  displayNameMasked: '张*明',
+  role: 'clerk',
+  counter: { id: 'c3', number: 3, name: '3号窗口', zone: 'A区' },
+  startedAt: '2026-11-26T01:00:00.000Z',
+};
+
+function setup(overrides: Partial<Handlers> = {}) {
+  const sessions = new Map<string, Session>([
+    ['clerk-window', clerk],
+    ['kiosk-window', { ...clerk, userName: 'kiosk01', role: 'kiosk', counter: null }],
+  ]);
+  const logger = createMemoryLogger();
+  const handlers: Handlers = {
+    'app.info': () => ({ product: 'hall-console', version: '0.1.0', mode: 'browser', emulatedDevices: true, schemaVersion: 1, consoleId: 'C01' }),
+    'counters.list': () => [{ id: 'c3', number: 3, name: '3号窗口', zone: 'A区' }],
+    'session.login': () => clerk,
+    'session.current': (_i, ctx) => ctx.session,
+    'session.logout': () => ({ loggedOut: true }),
+    'devices.status': () => [],
+    'sync.status': () => ({ state: 'not_enrolled', pendingUploads: 0, lastSyncAt: null, hubUrl: null }),
+    ...overrides,
+  };
+  const dispatcher = createDispatcher({ handlers, sessions: { get: (id) => sessions.get(id) ?? null }, logger });
+  return { dispatcher, logger };
+}
+
+const trusted = (channelId = 'clerk-window') => ({ channelId, trustedSender: true });
+
+describe('dispatcher', () => {
+  it('returns the handler value for a valid public call', async () => {
+    const { dispatcher } = setup();
+    const r = await dispatcher.invoke('counters.list', {}, trusted('anon'));
+    expect(r).toEqual({ ok: true, value: [{ id: 'c3', number: 3, name: '3号窗口', zone: 'A区' }] });
+  });
+
+  it('refuses a foreign sender before anything else', async () => {
+    const { dispatcher, logger } = setup();
+    const r = await dispatcher.invoke('counters.list', {}, { channelId: 'x', trustedSender: false });
+    expect(r).toMatchObject({ ok: false, error: { code: 'foreign_sender' } });
+    expect(logger.lines.some((l) => l.event === 'ipc.foreign_sender')).toBe(true);
+  });
+
+  it.each([['no.such.method'], [42], [null], ['__proto__'], ['toString']])('refuses unknown method %s', async (m) => {
+    const { dispatcher } = setup();
+    expect(await dispatcher.invoke(m, {}, trusted())).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+  });
+
+  it.each([
+    [{ userName: 5, password: 'x', counterId: null }],
+    [{ userName: 'a', password: 'x' }],
+    [{ userName: 'a', password: 'x', counterId: null, extra: true }],
+    ['a string'],
+    [[1, 2]],
+  ])('refuses wrong input types with bad_input: %j', async (input) => {
+    const { dispatcher } = setup();
+    const r = await dispatcher.invoke('session.login', input, trusted('anon'));
+    expect(r).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    if (!r.ok) expect(r.error.message).toContain('session.login');
+  });
+
+  it('refuses an oversized payload without parsing it', async () => {
+    let called = false;
+    const { dispatcher } = setup({ 'session.login': () => ((called = true), clerk) });
+    const r = await dispatcher.invoke('session.login', { userName: 'a', password: 'x'.repeat(10_000), counterId: null }, trusted('anon'));
+    expect(r).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+    expect(called).toBe(false);
+  });
+
+  it('refuses input that cannot be serialised', async () => {
+    const { dispatcher } = setup();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(await dispatcher.invoke('app.info', cyclic, trusted())).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+  });
+
+  it('asks for a session before a protected method', async () => {
+    const { dispatcher } = setup();
+    expect(await dispatcher.invoke('devices.status', {}, trusted('anon'))).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+  });
+
+  it('refuses a role the method does not allow', async () => {
+    const { dispatcher } = setup();
+    expect(await dispatcher.invoke('sync.status', {}, trusted('kiosk-window'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await dispatcher.invoke('sync.status', {}, trusted())).toMatchObject({ ok: true });
+  });
+
+  it('passes service errors through as typed results', async () => {
+    const { dispatcher } = setup({
+      'session.login': () => {
+        throw new HallServiceError('bad_credentials', '用户名或密码错误');
+      },
+    });
+    const r = await dispatcher.invoke('session.login', { userName: 'a', password: 'b', counterId: null }, trusted('anon'));
+    expect(r).toEqual({ ok: false, error: { code: 'bad_credentials', message: '用户名或密码错误' } });
+  });
+
+  it('hides crashes: internal code, no stack, details only in the log', async () => {
+    const { dispatcher, logger } = setup({
+      'devices.status': () => {
+        throw new TypeError('secret detail at /home/x/file.ts:12');
+      },
+    });
+    const r = await dispatcher.invoke('devices.status', {}, trusted());
+    expect(r).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(JSON.stringify(r)).not.toContain('secret detail');
+    expect(logger.lines.find((l) => l.event === 'ipc.handler_crashed')?.fields.error).toContain('secret detail');
+  });
+
+  it('refuses output that breaks the contract', async () => {
+    const { dispatcher } = setup({ 'sync.status': () => ({ state: 'weird' }) as never });
+    expect(await dispatcher.invoke('sync.status', {}, trusted())).toMatchObject({ ok: false, error: { code: 'bad_output' } });
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * One handler per contract method. Handlers only translate between the contract and services;
+ * rules live in services and main/domain. The dispatcher has already validated input and role.
+ */
+import type { AppInfo } from '../../preload/contract';
+import type { AuthService } from '../services/auth';
+import type { DeviceStatusService } from '../services/devices';
+import type { SyncStatusService } from '../services/sync-status';
+import type { EventBus } from '../events';
+import type { Handlers } from './dispatcher';
+
+export interface HandlerDeps {
+  info: AppInfo;
+  auth: AuthService;
+  counters: { listActive(): { id: string; number: number; name: string; zone: string }[] };
+  devices: DeviceStatusService;
+  sync: SyncStatusService;
+  events: EventBus;
+}
+
+export function createHandlers(deps: HandlerDeps): Handlers {
+  return {
+    'app.info': () => deps.info,
+    'counters.list': () => deps.counters.listActive().map(({ id, number, name, zone }) => ({ id, number, name, zone })),
+    'session.login': (input, ctx) => deps.auth.login(ctx.channelId, input),
+    'session.current': (_input, ctx) => ctx.session,
+    'session.logout': (_input, ctx) => {
+      const loggedOut = deps.auth.logout(ctx.channelId);
+      if (loggedOut) deps.events.emit('session.ended', { reason: 'logout' }, ctx.channelId);
+      return { loggedOut };
+    },
+    'devices.status': () => deps.devices.list(),
+    'sync.status': () => deps.sync.status(),
+  };
+}

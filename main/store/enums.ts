@@ -1,0 +1,38 @@
+/**
+ * Values allowed by the CHECK constraints of the schema (a test keeps them in step). When the domain
+ * module defines these sets, this file should re-export them from there.
+ */
+export const ROLES = ['clerk', 'kiosk', 'supervisor', 'technician', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const TICKET_STATES = [
+  'waiting',
+  'called',
+  'recalled',
+  'serving',
+  'suspended',
+  'transferred',
+  'done',
+  'skipped',
+] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
+
+export const CASE_STATES = [
+  'draft',
+  'received',
+  'correction',
+  'rejected',
+  'accepted',
+  'reviewing',
+  'paused',
+  'approved',
+  'denied',
+  'completed',
+  'delivered',
+  'archived',
+  'withdrawn',
+] as const;
+export type CaseState = (typeof CASE_STATES)[number];
+
+export const OUTBOX_STATUSES = ['pending', 'acked', 'rejected'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];

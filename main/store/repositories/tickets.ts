@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { Clock, HallDatabase } from '../database';
+import { TICKET_STATES, type TicketState } from '../enums';
+import { NotFoundError } from '../errors';
+import type { FieldCipher } from '../field-cipher';
+import { uuidv7 } from '../uuidv7';
+import { parseRow } from './rows';
+
+export interface Ticket {
+  id: string;
+  /** e.g. 'A012': group prefix + daily sequence. */
+  number: string;
+  groupCode: string;
+  /** Local date 'YYYY-MM-DD'. */
+  businessDate: string;
+  issuedAt: string;
+  state: TicketState;
+  counterId: string | null;
+  /** Blind index of the applicant's ID number when the ticket was taken by ID card. */
+  applicantIdIndex: string | null;
+  priority: string | null;
+  calledAt: string | null;
+  servedAt: string | null;
+  finishedAt: string | null;
+  recallCount: number;
+}
+
+export interface NewTicket {
+  id?: string;
+  number: string;
+  groupCode: string;
+  businessDate: string;
+  /** Defaults to the clock. */
+  issuedAt?: string;
+  counterId?: string | null;
+  /** Plain ID number read from the card; only its blind index is stored. */
+  applicantIdNumber?: string | null;
+  priority?: string | null;
+}
+
+const Row = z.object({
+  id: z.string(),
+  number: z.string(),
+  group_code: z.string(),
+  business_date: z.string(),
+  issued_at: z.string(),
+  state: z.enum(TICKET_STATES),
+  counter_id: z.string().nullable(),
+  applicant_id_index: z.string().nullable(),
+  priority: z.string().nullable(),
+  called_at: z.string().nullable(),
+  served_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  recall_count: z.number().int(),
+});
+
+export class TicketRepository {
+  constructor(
+    private readonly db: HallDatabase,
+    private readonly cipher: FieldCipher,
+    private readonly clock: Clock,
+  ) {}
+
+  insert(input: NewTicket): Ticket {
+    const now = this.clock();
+    const id = input.id ?? uuidv7(now);
+    this.db.sql
+      .prepare(
+        `INSERT INTO tickets (id, number, group_code, business_date, issued_at, counter_id, applicant_id_index, priority)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.number,
+        input.groupCode,
+        input.businessDate,
+        input.issuedAt ?? now.toISOString(),
+        input.counterId ?? null,
+        input.applicantIdNumber ? this.cipher.blindIndex(input.applicantIdNumber) : null,
+        input.priority ?? null,
+      );
+    const ticket = this.get(id);
+    if (ticket === null) throw new NotFoundError('ticket', id);
+    return ticket;
+  }
+
+  get(id: string): Ticket | null {
+    const row = this.db.sql.prepare('SELECT * FROM tickets WHERE id = ?').get(id);
+    return row === undefined ? null : toTicket(row);
+  }
+
+  /** Waiting tickets of one business day in issue order (priority ordering is a domain rule). */
+  listWaiting(businessDate: string): Ticket[] {
+    return this.db.sql
+      .prepare(`SELECT * FROM tickets WHERE business_date = ? AND state = 'waiting' ORDER BY issued_at, number`)
+      .all(businessDate)
+      .map(toTicket);
+  }
+
+  /** Does the ID card read at the counter match the one the ticket was taken with? */
+  applicantMatches(ticket: Ticket, idNumber: string): boolean {
+    return ticket.applicantIdIndex !== null && ticket.applicantIdIndex === this.cipher.blindIndex(idNumber);
+  }
+}
+
+function toTicket(raw: unknown): Ticket {
+  const row = parseRow(Row, raw, 'tickets');
+  return {
+    id: row.id,
+    number: row.number,
+    groupCode: row.group_code,
+    businessDate: row.business_date,
+    issuedAt: row.issued_at,
+    state: row.state,
+    counterId: row.counter_id,
+    applicantIdIndex: row.applicant_id_index,
+    priority: row.priority,
+    calledAt: row.called_at,
+    servedAt: row.served_at,
+    finishedAt: row.finished_at,
+    recallCount: row.recall_count,
+  };
+}

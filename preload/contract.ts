@@ -1,0 +1,271 @@
+/**
+ * The HallApi contract: the only API between the renderer and main.
+ *
+ * Each method has a zod input schema, a zod output schema, the roles allowed to call it and a
+ * payload limit. Events flow main → renderer only. Both transports (Electron IPC via preload,
+ * websocket bridge in browser mode) carry exactly this contract, built by `createHallApi`.
+ *
+ * This module imports nothing but zod: the renderer bundles it, preload bundles it, main validates
+ * with it.
+ */
+import { z } from 'zod';
+
+export const ROLES = ['clerk', 'kiosk', 'supervisor', 'technician', 'admin'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+/** Who may call a method: `public` needs no session (login screen); otherwise the listed roles. */
+export type Access = 'public' | readonly Role[];
+
+export const ERROR_CODES = [
+  'bad_input', // input failed the method's schema
+  'bad_output', // main produced something the contract does not allow (a bug; logged in main)
+  'unknown_method',
+  'payload_too_large',
+  'unauthenticated', // no session
+  'forbidden', // session's role may not call this method
+  'foreign_sender', // call did not come from our own window / token-holding page
+  'bad_credentials',
+  'locked_out',
+  'counter_required',
+  'not_found',
+  'conflict',
+  'unavailable',
+  'internal',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const HallError = z.object({ code: ErrorCode, message: z.string() });
+export type HallError = z.infer<typeof HallError>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: HallError };
+
+/** Default ceiling for one call's serialised input. Methods may lower or raise it. */
+export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024;
+
+// ---------- shared shapes ----------
+
+const Id = z.string().min(1).max(64);
+const IsoTime = z.string().datetime({ offset: true });
+
+export const Counter = z.object({
+  id: Id,
+  number: z.number().int().positive(),
+  name: z.string(),
+  zone: z.string(),
+});
+export type Counter = z.infer<typeof Counter>;
+
+export const Session = z.object({
+  userId: Id,
+  userName: z.string(),
+  /** Display name masked for the screen (张*明); the clear name never leaves main. */
+  displayNameMasked: z.string(),
+  role: Role,
+  counter: Counter.nullable(),
+  startedAt: IsoTime,
+});
+export type Session = z.infer<typeof Session>;
+
+export const DEVICE_KINDS = ['idcard', 'camera', 'scanner', 'printer'] as const;
+export const DeviceKind = z.enum(DEVICE_KINDS);
+export type DeviceKind = z.infer<typeof DeviceKind>;
+
+export const DeviceHealth = z.enum(['ok', 'warning', 'error', 'absent', 'unknown']);
+export type DeviceHealth = z.infer<typeof DeviceHealth>;
+
+export const DeviceStatus = z.object({
+  kind: DeviceKind,
+  label: z.string(),
+  health: DeviceHealth,
+  emulated: z.boolean(),
+  detail: z.string(),
+  updatedAt: IsoTime,
+});
+export type DeviceStatus = z.infer<typeof DeviceStatus>;
+
+export const SyncStatus = z.object({
+  state: z.enum(['offline', 'connecting', 'online', 'not_enrolled']),
+  pendingUploads: z.number().int().nonnegative(),
+  lastSyncAt: IsoTime.nullable(),
+  hubUrl: z.string().nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const AppInfo = z.object({
+  product: z.literal('hall-console'),
+  version: z.string(),
+  mode: z.enum(['electron', 'browser']),
+  /** True when drivers talk to in-process emulators instead of hardware. */
+  emulatedDevices: z.boolean(),
+  schemaVersion: z.number().int().nonnegative(),
+  consoleId: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+// ---------- methods ----------
+
+export interface MethodSpec<I extends z.ZodType, O extends z.ZodType> {
+  input: I;
+  output: O;
+  access: Access;
+  /** Serialised input bigger than this is refused before parsing. */
+  maxInputBytes?: number;
+  summary: string;
+}
+
+function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {
+  return spec;
+}
+
+const STAFF: readonly Role[] = ['clerk', 'supervisor', 'technician', 'admin'];
+const ANY_SESSION: readonly Role[] = ROLES;
+
+export const methods = {
+  'app.info': method({
+    summary: 'product, version, run mode and schema version',
+    input: z.object({}).strict(),
+    output: AppInfo,
+    access: 'public',
+  }),
+  'counters.list': method({
+    summary: 'active counters, for the login screen',
+    input: z.object({}).strict(),
+    output: z.array(Counter),
+    access: 'public',
+  }),
+  'session.login': method({
+    summary: 'log in; a clerk session is bound to one counter',
+    input: z
+      .object({
+        userName: z.string().trim().min(1).max(64),
+        password: z.string().min(1).max(256),
+        counterId: Id.nullable(),
+      })
+      .strict(),
+    output: Session,
+    access: 'public',
+    maxInputBytes: 4 * 1024,
+  }),
+  'session.current': method({
+    summary: 'the session of this window, or null',
+    input: z.object({}).strict(),
+    output: Session.nullable(),
+    access: 'public',
+  }),
+  'session.logout': method({
+    summary: 'end the session of this window',
+    input: z.object({}).strict(),
+    output: z.object({ loggedOut: z.boolean() }),
+    access: ANY_SESSION,
+  }),
+  'devices.status': method({
+    summary: 'health of each hall device of this console',
+    input: z.object({}).strict(),
+    output: z.array(DeviceStatus),
+    access: ANY_SESSION,
+  }),
+  'sync.status': method({
+    summary: 'hub connection and pending uploads',
+    input: z.object({}).strict(),
+    output: SyncStatus,
+    access: STAFF,
+  }),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+// ---------- events (main → renderer) ----------
+
+export const events = {
+  'devices.changed': z.array(DeviceStatus),
+  'sync.changed': SyncStatus,
+  'session.ended': z.object({ reason: z.enum(['logout', 'idle_lock', 'revoked']) }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+// ---------- the API object both transports expose ----------
+
+/** Channel names used by the Electron transport. */
+export const IPC_INVOKE_CHANNEL = 'hall:invoke';
+export const IPC_EVENT_CHANNEL = 'hall:event';
+
+/** What a transport must provide; preload (ipcRenderer) and the ws bridge implement it. */
+export interface HallTransport {
+  invoke(method: MethodName, input: unknown): Promise<unknown>;
+  subscribe(event: EventName, listener: (payload: unknown) => void): () => void;
+}
+
+type Namespace<N extends string> = MethodName extends infer M
+  ? M extends `${N}.${infer _}`
+    ? M
+    : never
+  : never;
+type NamespaceOf<M> = M extends `${infer N}.${string}` ? N : never;
+type LeafOf<M> = M extends `${string}.${infer L}` ? L : never;
+
+export type HallApi = {
+  [N in NamespaceOf<MethodName>]: {
+    [M in Namespace<N> as LeafOf<M>]: (input: MethodInput<M>) => Promise<Result<MethodOutput<M>>>;
+  };
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+const ResultShape = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: HallError }),
+]);
+
+/**
+ * Build the API object from the contract. Every method of the contract appears, nothing else.
+ * Results coming back through the transport are checked for shape; a broken transport yields an
+ * `internal` error instead of throwing into a React handler.
+ */
+export function createHallApi(transport: HallTransport): HallApi {
+  const api: Record<string, Record<string, unknown>> = {};
+  for (const name of METHOD_NAMES) {
+    const [ns, leaf] = name.split('.') as [string, string];
+    api[ns] ??= {};
+    api[ns][leaf] = async (input: unknown) => {
+      try {
+        const raw = await transport.invoke(name, input);
+        const parsed = ResultShape.safeParse(raw);
+        if (!parsed.success) {
+          return { ok: false, error: { code: 'internal', message: '主程序返回了无法识别的结果' } };
+        }
+        return parsed.data;
+      } catch (err) {
+        return {
+          ok: false,
+          error: { code: 'unavailable', message: `无法连接主程序：${(err as Error).message ?? String(err)}` },
+        };
+      }
+    };
+  }
+  const on = (event: EventName, listener: (payload: unknown) => void) => {
+    if (!isEventName(event)) throw new Error(`unknown event ${String(event)}`);
+    return transport.subscribe(event, (payload) => {
+      const parsed = events[event].safeParse(payload);
+      if (parsed.success) listener(parsed.data);
+    });
+  };
+  return Object.freeze({ ...api, on }) as unknown as HallApi;
+}

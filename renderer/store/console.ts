@@ -1,0 +1,76 @@
+/**
+ * The renderer's state: what main told us, nothing re-derived. Updated from contract results and
+ * from main's events.
+ */
+import { create } from 'zustand';
+import type { AppInfo, Counter, DeviceStatus, Session, SyncStatus } from '../../preload/contract';
+import { hall } from '../bridge';
+import { errorText } from './errors';
+
+interface ConsoleState {
+  ready: boolean;
+  fatal: string | null;
+  info: AppInfo | null;
+  counters: Counter[];
+  session: Session | null;
+  devices: DeviceStatus[];
+  sync: SyncStatus | null;
+  load(): Promise<void>;
+  login(input: { userName: string; password: string; counterId: string | null }): Promise<string | null>;
+  logout(): Promise<void>;
+  refreshStatus(): Promise<void>;
+}
+
+let unsubscribers: (() => void)[] = [];
+
+export const useConsole = create<ConsoleState>((set, get) => ({
+  ready: false,
+  fatal: null,
+  info: null,
+  counters: [],
+  session: null,
+  devices: [],
+  sync: null,
+
+  async load() {
+    try {
+      const api = hall();
+      const [info, counters, session] = await Promise.all([api.app.info({}), api.counters.list({}), api.session.current({})]);
+      if (!info.ok) throw new Error(errorText(info.error));
+      set({
+        info: info.value,
+        counters: counters.ok ? counters.value : [],
+        session: session.ok ? session.value : null,
+        ready: true,
+      });
+      unsubscribers.forEach((u) => u());
+      unsubscribers = [
+        api.on('devices.changed', (devices) => set({ devices })),
+        api.on('sync.changed', (sync) => set({ sync })),
+        api.on('session.ended', () => set({ session: null, devices: [], sync: null })),
+      ];
+      if (get().session) await get().refreshStatus();
+    } catch (err) {
+      set({ fatal: (err as Error).message, ready: true });
+    }
+  },
+
+  async login(input) {
+    const r = await hall().session.login(input);
+    if (!r.ok) return errorText(r.error);
+    set({ session: r.value });
+    await get().refreshStatus();
+    return null;
+  },
+
+  async logout() {
+    await hall().session.logout({});
+    set({ session: null, devices: [], sync: null });
+  },
+
+  async refreshStatus() {
+    const api = hall();
+    const [devices, sync] = await Promise.all([api.devices.status({}), api.sync.status({})]);
+    set({ devices: devices.ok ? devices.value : [], sync: sync.ok ? sync.value : null });
+  },
+}));
