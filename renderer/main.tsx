@@ -4,10 +4,13 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { z } from 'zod';
 import { ConsoleRoot } from './ConsoleRoot';
 import './styles.css';
 
 dayjs.locale('zh-cn');
+// The CSP forbids eval: tell zod not to probe for `new Function` (it would log a CSP violation).
+z.config({ jitless: true });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

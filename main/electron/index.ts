@@ -35,7 +35,7 @@ const extraOrigins = flags.devServerOrigin ? [flags.devServerOrigin] : [];
 const crashLog = createCrashLog(path.join(app.getPath('userData'), 'logs'));
 installProcessCrashHandlers(process, crashLog, (err) => {
   // Logged above; keep running (the SQLite store is transactional) but make it visible in the log too.
-  logger.log('error', 'main.uncaught_exception', { error: describeError(err).message });
+  logger.log('error', 'main.uncaught_exception', { error: describeError(err).name }); // message and stack: crash.log only
 });
 
 // Must happen before `ready` (item 10).

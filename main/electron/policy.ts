@@ -6,6 +6,7 @@
  * Every function fails closed: anything it does not positively recognise is refused.
  */
 import path from 'node:path';
+import { resolveRendererPath, type AppUrlResolution } from '../security/policy';
 
 /** The custom scheme the renderer is served from (item 10). */
 export const APP_SCHEME = 'app';
@@ -73,26 +74,9 @@ export function buildWebPreferences(preloadPath: string, opts: WebPreferencesOpt
 
 // ---------- content security policy (item 9) ----------
 
-export function buildContentSecurityPolicy(): string {
-  const directives: [string, ...string[]][] = [
-    ['default-src', "'self'"],
-    // Only our own bundled scripts: no 'unsafe-eval', no 'unsafe-inline', no remote host.
-    ['script-src', "'self'"],
-    // antd v5+/v6 is CSS-in-JS (@ant-design/cssinjs): it injects <style> elements at runtime, which
-    // requires 'unsafe-inline' for styles. Styles cannot run code, scripts stay locked down.
-    ['style-src', "'self'", "'unsafe-inline'"],
-    // data:/blob: for scanned document previews and captured photos.
-    ['img-src', "'self'", 'data:', 'blob:'],
-    // blob:/mediastream: for the camera preview (face check) and recorded clips.
-    ['media-src', "'self'", 'blob:', 'mediastream:'],
-    ['connect-src', "'self'"],
-    ['object-src', "'none'"],
-    ['base-uri', "'none'"],
-    ['frame-ancestors', "'none'"],
-    ['form-action', "'none'"],
-  ];
-  return directives.map((d) => d.join(' ')).join('; ');
-}
+// Shared with the headless host: one CSP, one renderer-path rule (main/security/policy.ts).
+export { buildContentSecurityPolicy } from '../security/policy';
+export type { AppUrlResolution } from '../security/policy';
 
 // ---------- origins ----------
 
@@ -137,11 +121,9 @@ function isTrustedOrigin(url: unknown, extraOrigins: readonly string[]): boolean
 
 // ---------- app:// → file (item 10) ----------
 
-export type AppUrlResolution = { ok: true; filePath: string } | { ok: false; reason: string };
 
 const MAX_APP_URL_LENGTH = 2048;
 // C0 controls, DEL, path separators, Windows drive/stream separator and reserved characters.
-const FORBIDDEN_SEGMENT_CHARS = /[\u0000-\u001f\u007f/\\:*?"<>|]/;
 
 /**
  * Map an `app://console/…` request to a file inside `rendererRoot`, or refuse it.
@@ -165,36 +147,7 @@ export function resolveAppUrl(url: unknown, rendererRoot: string): AppUrlResolut
     return refuse('unparsable');
   }
 
-  const rest = url === APP_ORIGIN ? '' : url.slice(prefix.length);
-  const rawPath = rest.split(/[?#]/, 1)[0] ?? '';
-  const rawSegments = rawPath === '' ? [] : rawPath.split('/');
-  const segments: string[] = [];
-  for (let i = 0; i < rawSegments.length; i++) {
-    const raw = rawSegments[i] ?? '';
-    if (raw === '') {
-      if (i === rawSegments.length - 1) break; // trailing slash
-      return refuse('empty path segment');
-    }
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(raw);
-    } catch {
-      return refuse('bad percent-encoding');
-    }
-    if (decoded === '' || FORBIDDEN_SEGMENT_CHARS.test(decoded)) return refuse('forbidden character in path');
-    if (decoded.startsWith('.')) return refuse('dot segment or dotfile');
-    if (decoded.endsWith('.') || decoded.endsWith(' ')) return refuse('trailing dot or space'); // Windows aliasing
-    segments.push(decoded);
-  }
-
-  const last = segments[segments.length - 1];
-  const isSpaRoute = last === undefined || !last.includes('.') || rawPath.endsWith('/');
-  const relative = isSpaRoute ? ['index.html'] : segments;
-  const root = path.resolve(rendererRoot);
-  const filePath = path.resolve(root, ...relative);
-  const rel = path.relative(root, filePath);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return refuse('outside the renderer root');
-  return { ok: true, filePath };
+  return resolveRendererPath(url === APP_ORIGIN ? '' : url.slice(prefix.length), rendererRoot);
 }
 
 // ---------- navigation and new windows (items 11, 12, 16) ----------

@@ -11,11 +11,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isEventName } from '../../preload/contract';
 import type { ConsoleApp } from '../app';
-import { buildContentSecurityPolicy, resolveStaticPath } from '../security/policy';
+import { buildContentSecurityPolicy, resolveRendererPath } from '../security/policy';
 import {
   BRIDGE_MAX_FRAME_BYTES,
   BRIDGE_PATH,
@@ -75,7 +75,8 @@ export function tokenFromProtocols(header: string | undefined): string | null {
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const { app, rendererRoot } = options;
+  const { app } = options;
+  const rendererRoot = resolve(options.rendererRoot);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const csp = buildContentSecurityPolicy({ connectSources: ["'self'", 'ws://127.0.0.1:*'] });
   let origin = '';
@@ -174,14 +175,15 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, cs
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
   }
-  const resolved = resolveStaticPath(req.url ?? '/', root);
+  const url = req.url ?? '/';
+  const resolved = url.startsWith('/') ? resolveRendererPath(url.slice(1), root) : ({ ok: false, reason: 'path must be absolute' } as const);
   if (!resolved.ok) {
-    res.writeHead(resolved.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(resolved.reason);
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(resolved.reason);
     return;
   }
   let size: number;
   try {
-    const st = statSync(resolved.path);
+    const st = statSync(resolved.filePath);
     if (!st.isFile()) throw new Error('not a file');
     size = st.size;
   } catch {
@@ -189,7 +191,7 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, cs
     return;
   }
   res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(resolved.path).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': CONTENT_TYPES[extname(resolved.filePath).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': size,
     'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',
@@ -200,5 +202,5 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, cs
     res.end();
     return;
   }
-  createReadStream(resolved.path).pipe(res);
+  createReadStream(resolved.filePath).pipe(res);
 }

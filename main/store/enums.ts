@@ -2,8 +2,8 @@
  * Values allowed by the CHECK constraints of the schema (a test keeps them in step). When the domain
  * module defines these sets, this file should re-export them from there.
  */
-export const ROLES = ['clerk', 'kiosk', 'supervisor', 'technician', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+// Roles are part of the HallApi contract; the store keeps the same list.
+export { ROLES, type Role } from '../../preload/contract';
 
 export const TICKET_STATES = [
   'waiting',

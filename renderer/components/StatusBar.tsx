@@ -45,7 +45,7 @@ export function StatusBar() {
           <Tooltip key={d.kind} title={`${d.label}：${HEALTH[d.health].text}（${d.detail}）`}>
             <span data-testid={`device-${d.kind}`} data-health={d.health}>
               <Badge status={HEALTH[d.health].status} />
-              <span style={{ color: '#fff' }}>{d.label}</span>
+              <span style={{ color: '#fff', marginInlineStart: 4 }}>{d.label}</span>
             </span>
           </Tooltip>
         ))}

@@ -1,0 +1,55 @@
+/**
+ * E2E harness: a console app on a temp dir (demo data), the headless host serving the built
+ * renderer, and Debian's Chromium driven by playwright-core. `npx playwright install` is never used.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHost, type RunningHost } from '../../main/host/server';
+import { tempConsoleApp } from '../support/console-app';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+export const RENDERER_ROOT = resolve('out/renderer');
+export const SCREENSHOT_DIR = resolve('test/e2e/__screenshots__');
+
+export interface E2eEnv {
+  host: RunningHost;
+  browser: Browser;
+  newPage(opts?: { width?: number; height?: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startE2e(): Promise<E2eEnv> {
+  if (!existsSync(join(RENDERER_ROOT, 'index.html'))) throw new Error('renderer not built: npm run build:renderer');
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium`);
+  const env = await tempConsoleApp();
+  const host = await startHost({ app: env.app, rendererRoot: RENDERER_ROOT, port: 0 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    host,
+    browser,
+    async newPage({ width = 1366, height = 768 } = {}) {
+      const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      return context.newPage();
+    },
+    async close() {
+      await browser.close();
+      await host.close();
+      await env.cleanup();
+    },
+  };
+}
+
+export function screenshotPath(name: string): string {
+  return join(SCREENSHOT_DIR, `${name}.png`);
+}
