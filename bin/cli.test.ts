@@ -1,0 +1,98 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../main/store/database';
+import { main, usage } from './cli';
+import type { Io } from './command';
+
+function capture(): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+}
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'hall-cli-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('hall CLI', () => {
+  it('prints help listing every command', async () => {
+    const io = capture();
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.stdout.join('\n')).toBe(usage());
+    for (const name of ['version', 'host', 'db info', 'db migrate']) expect(usage()).toContain(`  ${name}`);
+  });
+
+  it('refuses an unknown command with exit 2 and one stderr line', async () => {
+    const io = capture();
+    expect(await main(['frobnicate'], io)).toBe(2);
+    expect(io.stderr).toEqual(['hall: unknown command "frobnicate" (try hall --help)']);
+  });
+
+  it('refuses an unknown option with exit 2', async () => {
+    const io = capture();
+    expect(await main(['version', '--nope'], io)).toBe(2);
+    expect(io.stderr).toHaveLength(1);
+    expect(io.stderr[0]).toMatch(/^hall version: /);
+  });
+
+  it('prints JSON with --json', async () => {
+    const io = capture();
+    expect(await main(['version', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toMatchObject({ product: 'hall-console', schemaVersion: SCHEMA_VERSION });
+  });
+
+  it('migrates a new database and reports it current', async () => {
+    const file = join(tempDir(), 'hall.sqlite');
+    const io = capture();
+    expect(await main(['db', 'migrate', '--db', file, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toMatchObject({ from: 0, to: SCHEMA_VERSION });
+    expect(await main(['db', 'info', '--db', file, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[1]!)).toMatchObject({ schemaVersion: SCHEMA_VERSION, status: 'current' });
+  });
+
+  it('refuses a database from a newer version with one clear line and leaves it untouched', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'hall.sqlite');
+    const db = new Database(file);
+    db.exec('CREATE TABLE t (x INTEGER)');
+    db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+    db.close();
+    const before = createHash('sha256').update(readFileSync(file)).digest('hex');
+    for (const args of [['db', 'migrate', '--db', file], ['db', 'info', '--db', file]]) {
+      const io = capture();
+      expect(await main(args, io)).toBe(1);
+      expect(io.stderr).toHaveLength(1);
+      expect(io.stderr[0]).toContain(`schema version ${SCHEMA_VERSION + 5}`);
+      expect(io.stderr[0]).not.toContain('\n');
+    }
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(before);
+    expect(readdirSync(dir)).toEqual(['hall.sqlite']);
+  });
+
+  it('asks for a required option with exit 2', async () => {
+    const io = capture();
+    expect(await main(['db', 'info'], io)).toBe(2);
+    expect(io.stderr).toEqual(['hall db info: --db is required']);
+  });
+
+  it('runs as an executable: bin/hall version --json, and a failure exits 1 with one line', () => {
+    expect(existsSync('bin/hall')).toBe(true);
+    const out = execFileSync('bin/hall', ['version', '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toMatchObject({ product: 'hall-console' });
+    const failed = spawnSync('bin/hall', ['db', 'info', '--db', join(tempDir(), 'missing.sqlite')], { encoding: 'utf8' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr.trim().split('\n')).toHaveLength(1);
+    expect(failed.stderr).toMatch(/^hall db info: no database at /);
+  });
+});
