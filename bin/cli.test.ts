@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ describe('hall CLI', () => {
     const io = capture();
     expect(await main(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(usage());
-    for (const name of ['version', 'host', 'db info', 'db migrate']) expect(usage()).toContain(`  ${name}`);
+    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline']) expect(usage()).toContain(`  ${name}`);
   });
 
   it('refuses an unknown command with exit 2 and one stderr line', async () => {
@@ -84,6 +84,21 @@ describe('hall CLI', () => {
     const io = capture();
     expect(await main(['db', 'info'], io)).toBe(2);
     expect(io.stderr).toEqual(['hall db info: --db is required']);
+  });
+
+  it('computes a deadline on a calendar file and warns about years without data', async () => {
+    const file = join(tempDir(), 'calendar.json');
+    writeFileSync(file, JSON.stringify({ version: 1, holidays: ['2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-02-03', '2025-02-04'], workdays: ['2025-01-26'] }));
+    const io = capture();
+    expect(await main(['calendar', 'deadline', '--calendar', file, '--from', '2025-01-24', '--days', '3'], io)).toBe(0);
+    expect(io.stdout).toEqual(['2025-02-05']);
+    expect(await main(['calendar', 'deadline', '--calendar', file, '--from', '2025-12-30', '--days', '3', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[1]!)).toEqual({ from: '2025-12-30', days: 3, due: '2026-01-02', warnings: ['no holiday data for 2026: counted Monday–Friday'] });
+    const bad = capture();
+    expect(await main(['calendar', 'deadline', '--calendar', file, '--from', '2025-02-30', '--days', '3'], bad)).toBe(2);
+    writeFileSync(file, '{"version":1,"holidays":["soon"],"workdays":[]}');
+    expect(await main(['calendar', 'deadline', '--calendar', file, '--from', '2025-01-24', '--days', '3'], bad)).toBe(1);
+    expect(bad.stderr[1]).toMatch(/^hall calendar deadline: calendar .* is invalid: holidays\.0: /);
   });
 
   it('runs as an executable: bin/hall version --json, and a failure exits 1 with one line', () => {
