@@ -17,22 +17,8 @@ export const TICKET_STATES = [
 ] as const;
 export type TicketState = (typeof TICKET_STATES)[number];
 
-export const CASE_STATES = [
-  'draft',
-  'received',
-  'correction',
-  'rejected',
-  'accepted',
-  'reviewing',
-  'paused',
-  'approved',
-  'denied',
-  'completed',
-  'delivered',
-  'archived',
-  'withdrawn',
-] as const;
-export type CaseState = (typeof CASE_STATES)[number];
+// Case states belong to the domain's state machine.
+export { CASE_STATES, type CaseState } from '../domain/case-machine';
 
 export const OUTBOX_STATUSES = ['pending', 'acked', 'rejected'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
