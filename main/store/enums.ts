@@ -5,17 +5,8 @@
 // Roles are part of the HallApi contract; the store keeps the same list.
 export { ROLES, type Role } from '../../preload/contract';
 
-export const TICKET_STATES = [
-  'waiting',
-  'called',
-  'recalled',
-  'serving',
-  'suspended',
-  'transferred',
-  'done',
-  'skipped',
-] as const;
-export type TicketState = (typeof TICKET_STATES)[number];
+// Ticket states belong to the domain's queue rules.
+export { TICKET_STATES, type TicketState } from '../domain/queue';
 
 // Case states belong to the domain's state machine.
 export { CASE_STATES, type CaseState } from '../domain/case-machine';

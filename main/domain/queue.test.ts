@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_QUEUE_RULES, effectivePriority, expectedWaitMinutes, nextTicket, ticketNumber, type WaitingTicket } from './queue';
+
+const now = new Date('2026-11-26T02:00:00.000Z');
+const t = (number: string, issuedAt: string, extra: Partial<WaitingTicket> = {}): WaitingTicket => ({
+  id: number,
+  number,
+  groupCode: number[0]!,
+  issuedAt: `2026-11-26T${issuedAt}:00.000Z`,
+  priority: null,
+  ...extra,
+});
+const counter3 = { id: 'c3', serviceGroups: ['A', 'B'] };
+
+describe('ticket numbers', () => {
+  it('pads the daily sequence', () => {
+    expect(ticketNumber('A', 12)).toBe('A012');
+    expect(ticketNumber('B', 999)).toBe('B999');
+    expect(ticketNumber('VP', 1000)).toBe('VP1000');
+  });
+  it('refuses bad prefixes and sequences', () => {
+    expect(() => ticketNumber('a', 1)).toThrow(RangeError);
+    expect(() => ticketNumber('A', 0)).toThrow(RangeError);
+  });
+});
+
+describe('nextTicket', () => {
+  it('calls by original ticket time within the counter’s groups', () => {
+    const waiting = [t('A003', '01:30'), t('B001', '01:10'), t('C001', '01:00'), t('A002', '01:20')];
+    expect(nextTicket(waiting, counter3, DEFAULT_QUEUE_RULES, now)?.number).toBe('B001');
+  });
+
+  it('puts a priority first, by rank, and ignores priorities the hall does not honour', () => {
+    const waiting = [t('A001', '01:00'), t('A009', '01:50', { priority: 'pregnant' }), t('A010', '01:55', { priority: 'elderly' })];
+    expect(nextTicket(waiting, counter3, DEFAULT_QUEUE_RULES, now)?.number).toBe('A010');
+    const onlyPregnant = { ...DEFAULT_QUEUE_RULES, priorities: ['pregnant'] as const };
+    expect(nextTicket(waiting, counter3, onlyPregnant, now)?.number).toBe('A009');
+    expect(nextTicket(waiting, counter3, { ...DEFAULT_QUEUE_RULES, priorities: [] }, now)?.number).toBe('A001');
+  });
+
+  it('honours an appointment only around its slot', () => {
+    const appt = (at: string) => t('A050', '01:59', { priority: 'appointment', appointmentAt: `2026-11-26T${at}:00.000Z` });
+    const plain = t('A001', '01:00');
+    expect(nextTicket([plain, appt('02:10')], counter3, DEFAULT_QUEUE_RULES, now)?.number).toBe('A050'); // 10 min early: on time
+    expect(nextTicket([plain, appt('02:30')], counter3, DEFAULT_QUEUE_RULES, now)?.number).toBe('A001'); // too early
+    expect(nextTicket([plain, appt('01:40')], counter3, DEFAULT_QUEUE_RULES, now)?.number).toBe('A001'); // 20 min late
+    expect(effectivePriority(t('A2', '01:00', { priority: 'appointment' }), DEFAULT_QUEUE_RULES, now)).toBeNull();
+  });
+
+  it('keeps the original time of a transferred ticket and gives it only to its target counter', () => {
+    const transferred = t('C007', '00:40', { targetCounterId: 'c3' });
+    const waiting = [t('A001', '01:00'), transferred];
+    expect(nextTicket(waiting, counter3, DEFAULT_QUEUE_RULES, now)?.number).toBe('C007');
+    expect(nextTicket([{ ...transferred, targetCounterId: 'c5' }, t('A001', '01:00')], counter3, DEFAULT_QUEUE_RULES, now)?.number).toBe('A001');
+  });
+
+  it('returns null when nobody waits for this counter', () => {
+    expect(nextTicket([t('C001', '01:00')], counter3, DEFAULT_QUEUE_RULES, now)).toBeNull();
+  });
+});
+
+describe('expectedWaitMinutes', () => {
+  it('divides the work ahead among the open counters', () => {
+    expect(expectedWaitMinutes(18, 8, 6)).toBe(24);
+    expect(expectedWaitMinutes(0, 8, 2)).toBe(0);
+    expect(expectedWaitMinutes(5, 7, 2)).toBe(18);
+    expect(expectedWaitMinutes(5, 7, 0)).toBeNull();
+  });
+});

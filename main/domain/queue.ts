@@ -1,0 +1,92 @@
+/**
+ * Queue rules (取号 → 叫号) of the hall-domain note: ticket numbers, who is called next, and the
+ * expected wait. Pure: the queue service passes tickets, counters, rules and the time.
+ */
+
+export const TICKET_STATES = ['waiting', 'called', 'recalled', 'serving', 'suspended', 'transferred', 'done', 'skipped'] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
+
+/** Reasons a ticket may go first, in the order they rank when two tickets both have one. */
+export const PRIORITY_KINDS = ['elderly', 'disabled', 'pregnant', 'appointment', 'vip_item'] as const;
+export type PriorityKind = (typeof PRIORITY_KINDS)[number];
+
+export interface QueueRules {
+  /** Which priority kinds this hall honours (configurable). Order = rank. */
+  priorities: readonly PriorityKind[];
+  /** An appointment counts as on time from this many minutes before to this many after its slot. */
+  appointmentWindowMinutes: { before: number; after: number };
+  /** How often a called ticket may be recalled (重呼). */
+  maxRecalls: number;
+}
+
+export const DEFAULT_QUEUE_RULES: QueueRules = {
+  priorities: ['elderly', 'disabled', 'pregnant', 'appointment', 'vip_item'],
+  appointmentWindowMinutes: { before: 15, after: 10 },
+  maxRecalls: 3,
+};
+
+export interface WaitingTicket {
+  id: string;
+  number: string;
+  groupCode: string;
+  /** Original time: a transferred ticket keeps the time it was first issued. */
+  issuedAt: string;
+  priority: PriorityKind | null;
+  /** For appointments: the booked slot start. */
+  appointmentAt?: string | null;
+  /** Transferred to one counter: only that counter calls it. */
+  targetCounterId?: string | null;
+}
+
+/** Ticket number: the group's prefix and the day's sequence, A001 … A999, then A1000. */
+export function ticketNumber(prefix: string, dailySequence: number): string {
+  if (!/^[A-Z]{1,2}$/.test(prefix)) throw new RangeError(`ticket prefix must be 1–2 capital letters, got "${prefix}"`);
+  if (!Number.isInteger(dailySequence) || dailySequence < 1) throw new RangeError(`daily sequence must be ≥ 1, got ${dailySequence}`);
+  return `${prefix}${String(dailySequence).padStart(3, '0')}`;
+}
+
+/** The rank of a ticket's priority today (lower first); null when it has none that applies now. */
+export function effectivePriority(ticket: WaitingTicket, rules: QueueRules, now: Date): number | null {
+  if (!ticket.priority) return null;
+  const rank = rules.priorities.indexOf(ticket.priority);
+  if (rank < 0) return null;
+  if (ticket.priority === 'appointment') {
+    if (!ticket.appointmentAt) return null;
+    const slot = Date.parse(ticket.appointmentAt);
+    const { before, after } = rules.appointmentWindowMinutes;
+    const t = now.getTime();
+    if (t < slot - before * 60_000 || t > slot + after * 60_000) return null; // early or late: plain order
+  }
+  return rank;
+}
+
+/**
+ * Who this counter calls next: tickets of its service groups (or transferred to it); those with a
+ * priority that applies now first, by rank; then everyone by original ticket time; ties by number.
+ */
+export function nextTicket(
+  waiting: readonly WaitingTicket[],
+  counter: { id: string; serviceGroups: readonly string[] },
+  rules: QueueRules,
+  now: Date,
+): WaitingTicket | null {
+  const eligible = waiting.filter((t) => (t.targetCounterId ? t.targetCounterId === counter.id : counter.serviceGroups.includes(t.groupCode)));
+  const ranked = eligible.map((t) => ({ t, p: effectivePriority(t, rules, now) }));
+  ranked.sort((a, b) => {
+    const pa = a.p ?? Number.POSITIVE_INFINITY;
+    const pb = b.p ?? Number.POSITIVE_INFINITY;
+    if (pa !== pb) return pa - pb;
+    if (a.t.issuedAt !== b.t.issuedAt) return a.t.issuedAt < b.t.issuedAt ? -1 : 1;
+    return a.t.number < b.t.number ? -1 : a.t.number > b.t.number ? 1 : 0;
+  });
+  return ranked[0]?.t ?? null;
+}
+
+/**
+ * Expected wait in minutes ≈ people ahead × average service time of the group ÷ open counters
+ * serving it. Null when no counter serves the group (nobody can say).
+ */
+export function expectedWaitMinutes(peopleAhead: number, averageServiceMinutes: number, openCounters: number): number | null {
+  if (openCounters <= 0) return null;
+  return Math.ceil((peopleAhead * averageServiceMinutes) / openCounters);
+}
