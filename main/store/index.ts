@@ -3,6 +3,7 @@ import { FieldCipher, FieldKeys } from './field-cipher';
 import { CaseRepository } from './repositories/cases';
 import { CounterRepository } from './repositories/counters';
 import { OutboxRepository } from './repositories/outbox';
+import { PrintJobRepository } from './repositories/print-jobs';
 import { SettingsRepository } from './repositories/settings';
 import { TicketRepository } from './repositories/tickets';
 import { UserRepository } from './repositories/users';
@@ -16,6 +17,7 @@ export interface Store {
   cases: CaseRepository;
   outbox: OutboxRepository;
   settings: SettingsRepository;
+  printJobs: PrintJobRepository;
   close(): void;
 }
 
@@ -37,6 +39,7 @@ export function createStore(file: string, masterKey: Buffer, clock: Clock = syst
     cases: new CaseRepository(db, cipher, clock, outbox),
     outbox,
     settings: new SettingsRepository(db, clock),
+    printJobs: new PrintJobRepository(db, clock),
     close: () => db.close(),
   };
 }
@@ -51,6 +54,7 @@ export { uuidv7 } from './uuidv7';
 export * from './repositories/cases';
 export * from './repositories/counters';
 export * from './repositories/outbox';
+export * from './repositories/print-jobs';
 export * from './repositories/settings';
 export * from './repositories/tickets';
 export * from './repositories/users';
