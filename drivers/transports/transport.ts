@@ -24,10 +24,18 @@ export class TransportError extends Error {
     readonly code: TransportErrorCode,
     message: string,
     readonly transportId?: string,
+    /** Optional: the underlying OS/library error (errno code, node-hid message) for the technician's log. */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'TransportError';
   }
+}
+
+/** True for a TransportError, optionally of one code (works across module copies by checking the shape). */
+export function isTransportError(value: unknown, code?: TransportErrorCode): value is TransportError {
+  if (!(value instanceof Error) || value.name !== 'TransportError') return false;
+  return code === undefined || (value as TransportError).code === code;
 }
 
 export interface Transport {

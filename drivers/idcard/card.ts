@@ -1,0 +1,233 @@
+/**
+ * Decoding the 256-byte card text into typed records, for the three layouts we know: resident ID card
+ * (kind char space), HK/Macao/Taiwan residence permit (`J`) and the 2017 foreigner permanent residence card
+ * (`I`). The 2023 foreigner card (`Y`) is refused with `unsupported_card_layout` until its published layout
+ * is found; any other kind char is `unknown_card_kind`. Never throws; never returns garbage: every field
+ * is checked (dates are real dates, codes are in their tables, ID numbers pass GB 11643).
+ *
+ * Error messages name the field and the problem, never the value (it is personal data).
+ */
+import { genderFromCode, nationFromCode, type Gender, type Nation } from './codes';
+import { calendarDate, validateIdNumber } from './id-number';
+import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, FOREIGN_2017_LAYOUT, HMT_LAYOUT, KIND_OFFSET, LONG_TERM_TEXT, RESIDENT_LAYOUT, readField, type FieldSpec } from './layout';
+import { hexByte } from './protocol';
+
+/** YYYY-MM-DD */
+export type IsoDate = string;
+/** A date, or 'long_term' for 长期. */
+export type ValidTo = IsoDate | 'long_term';
+
+export interface ResidentIdCard {
+  kind: 'resident';
+  name: string;
+  gender: Gender;
+  nation: Nation;
+  birthDate: IsoDate;
+  address: string;
+  idNumber: string;
+  issuingAuthority: string;
+  validFrom: IsoDate;
+  validTo: ValidTo;
+}
+
+export interface HmtResidencePermit {
+  kind: 'hmt_residence';
+  name: string;
+  gender: Gender;
+  birthDate: IsoDate;
+  address: string;
+  idNumber: string;
+  issuingAuthority: string;
+  validFrom: IsoDate;
+  validTo: ValidTo;
+  /** 港澳居民来往内地通行证 / 台湾居民来往大陆通行证 number. */
+  passNumber: string;
+  issueCount: number;
+}
+
+export interface ForeignPermanentResidence2017 {
+  kind: 'foreign_permanent_2017';
+  englishName: string;
+  /** May be empty: not every holder has a Chinese name. */
+  chineseName: string;
+  gender: Gender;
+  permitNumber: string;
+  /** ISO 3166-1 alpha-3. */
+  nationality: string;
+  birthDate: IsoDate;
+  validFrom: IsoDate;
+  validTo: ValidTo;
+  cardVersion: string;
+  issuingAuthorityCode: string;
+}
+
+export type IdCardRecord = ResidentIdCard | HmtResidencePermit | ForeignPermanentResidence2017;
+export type IdCardKind = IdCardRecord['kind'];
+
+export type CardDecodeError =
+  | { code: 'text_length'; expected: number; got: number; message: string }
+  | { code: 'unknown_card_kind'; kindChar: string; message: string }
+  | { code: 'unsupported_card_layout'; kind: 'foreign_permanent_2023'; message: string }
+  | { code: 'invalid_field'; field: string; problem: string; message: string };
+
+export type CardDecodeResult = { ok: true; card: IdCardRecord } | { ok: false; error: CardDecodeError };
+
+class FieldError {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {}
+}
+
+/** Control characters, replacement characters (from lone surrogates), and private-use code points are not text. */
+const NOT_TEXT = /[\p{Cc}\p{Co}\uFFFD]/u;
+
+function text(bytes: Uint8Array, spec: FieldSpec, field: string, opts: { required: boolean }): string {
+  const value = readField(bytes, spec).trim();
+  if (NOT_TEXT.test(value)) throw new FieldError(field, 'not text');
+  if (opts.required && value.length === 0) throw new FieldError(field, 'empty');
+  return value;
+}
+
+function date(bytes: Uint8Array, spec: FieldSpec, field: string): IsoDate {
+  const d = calendarDate(readField(bytes, spec));
+  if (!d) throw new FieldError(field, 'not a date');
+  return d;
+}
+
+function validTo(bytes: Uint8Array, spec: FieldSpec, from: IsoDate): ValidTo {
+  const raw = readField(bytes, spec);
+  if (raw === LONG_TERM_TEXT) return 'long_term';
+  const d = calendarDate(raw);
+  if (!d) throw new FieldError('validTo', 'not a date or 长期');
+  if (d < from) throw new FieldError('validTo', 'before validFrom');
+  return d;
+}
+
+function gender(bytes: Uint8Array, spec: FieldSpec): Gender {
+  const g = genderFromCode(readField(bytes, spec));
+  if (!g) throw new FieldError('gender', 'unknown code');
+  return g;
+}
+
+function citizenNumber(bytes: Uint8Array, spec: FieldSpec, birthDate: IsoDate, regions: readonly string[] | null): string {
+  const id = readField(bytes, spec);
+  const check = validateIdNumber(id);
+  if (!check.ok) throw new FieldError('idNumber', check.problem);
+  if (regions && !regions.includes(id.slice(0, 2))) throw new FieldError('idNumber', 'region');
+  if (check.birthDate !== birthDate) throw new FieldError('idNumber', 'birth date differs from the birth field');
+  return id;
+}
+
+function pattern(bytes: Uint8Array, spec: FieldSpec, field: string, re: RegExp): string {
+  const value = readField(bytes, spec);
+  if (!re.test(value)) throw new FieldError(field, 'format');
+  return value;
+}
+
+function decodeResident(t: Uint8Array): ResidentIdCard {
+  const L = RESIDENT_LAYOUT;
+  const nation = nationFromCode(readField(t, L.nation));
+  if (!nation) throw new FieldError('nation', 'unknown code');
+  const birthDate = date(t, L.birth, 'birthDate');
+  const validFrom = date(t, L.validFrom, 'validFrom');
+  return {
+    kind: 'resident',
+    name: text(t, L.name, 'name', { required: true }),
+    gender: gender(t, L.gender),
+    nation,
+    birthDate,
+    address: text(t, L.address, 'address', { required: true }),
+    idNumber: citizenNumber(t, L.idNumber, birthDate, null),
+    issuingAuthority: text(t, L.issuingAuthority, 'issuingAuthority', { required: true }),
+    validFrom,
+    validTo: validTo(t, L.validTo, validFrom),
+  };
+}
+
+function decodeHmt(t: Uint8Array): HmtResidencePermit {
+  const L = HMT_LAYOUT;
+  const birthDate = date(t, L.birth, 'birthDate');
+  const validFrom = date(t, L.validFrom, 'validFrom');
+  return {
+    kind: 'hmt_residence',
+    name: text(t, L.name, 'name', { required: true }),
+    gender: gender(t, L.gender),
+    birthDate,
+    address: text(t, L.address, 'address', { required: true }),
+    idNumber: citizenNumber(t, L.idNumber, birthDate, ['81', '82', '83']),
+    issuingAuthority: text(t, L.issuingAuthority, 'issuingAuthority', { required: true }),
+    validFrom,
+    validTo: validTo(t, L.validTo, validFrom),
+    // HK/Macao: H or M + 8 digits; Taiwan: 8 digits.
+    passNumber: pattern(t, L.passNumber, 'passNumber', /^(?:[HM]\d{8}|\d{8})$/),
+    issueCount: Number(pattern(t, L.issueCount, 'issueCount', /^\d{2}$/)),
+  };
+}
+
+function decodeForeign2017(t: Uint8Array): ForeignPermanentResidence2017 {
+  const L = FOREIGN_2017_LAYOUT;
+  const validFrom = date(t, L.validFrom, 'validFrom');
+  return {
+    kind: 'foreign_permanent_2017',
+    englishName: text(t, L.englishName, 'englishName', { required: true }),
+    chineseName: text(t, L.chineseName, 'chineseName', { required: false }),
+    gender: gender(t, L.gender),
+    // 3-letter nationality + 12 digits.
+    permitNumber: pattern(t, L.permitNumber, 'permitNumber', /^[A-Z]{3}\d{12}$/),
+    nationality: pattern(t, L.nationality, 'nationality', /^[A-Z]{3}$/),
+    birthDate: date(t, L.birth, 'birthDate'),
+    validFrom,
+    validTo: validTo(t, L.validTo, validFrom),
+    cardVersion: pattern(t, L.cardVersion, 'cardVersion', /^\d{2}$/),
+    issuingAuthorityCode: pattern(t, L.issuingAuthorityCode, 'issuingAuthorityCode', /^[0-9A-Z]{1,4}$/),
+  };
+}
+
+/** The kind marker at byte 248 as a character (may be any UCS-2 unit). */
+export function cardKindChar(textBytes: Uint8Array): string {
+  return String.fromCharCode((textBytes[KIND_OFFSET] ?? 0) | ((textBytes[KIND_OFFSET + 1] ?? 0) << 8));
+}
+
+export function decodeCardText(textBytes: Uint8Array): CardDecodeResult {
+  if (textBytes.length !== CARD_TEXT_LENGTH) {
+    return { ok: false, error: { code: 'text_length', expected: CARD_TEXT_LENGTH, got: textBytes.length, message: `card text must be ${CARD_TEXT_LENGTH} bytes, got ${textBytes.length}` } };
+  }
+  const kind = cardKindChar(textBytes);
+  try {
+    switch (kind) {
+      case CARD_KIND_CHARS.resident:
+        return { ok: true, card: decodeResident(textBytes) };
+      case CARD_KIND_CHARS.hmt_residence:
+        return { ok: true, card: decodeHmt(textBytes) };
+      case CARD_KIND_CHARS.foreign_permanent_2017:
+        return { ok: true, card: decodeForeign2017(textBytes) };
+      case CARD_KIND_CHARS.foreign_permanent_2023:
+        return {
+          ok: false,
+          error: { code: 'unsupported_card_layout', kind: 'foreign_permanent_2023', message: 'unsupported card layout: 2023 foreigner permanent residence card (kind Y)' },
+        };
+      default: {
+        const code = kind.charCodeAt(0);
+        const kindChar = code > 0xff ? `0x${code.toString(16).padStart(4, '0').toUpperCase()}` : hexByte(code);
+        return { ok: false, error: { code: 'unknown_card_kind', kindChar, message: `unknown card kind ${kindChar} at byte ${KIND_OFFSET}` } };
+      }
+    }
+  } catch (err) {
+    if (err instanceof FieldError) {
+      return { ok: false, error: { code: 'invalid_field', field: err.field, problem: err.problem, message: `invalid ${err.field}: ${err.problem}` } };
+    }
+    throw err;
+  }
+}
+
+/** The name to show for any kind (Chinese name when present). */
+export function displayName(card: IdCardRecord): string {
+  if (card.kind === 'foreign_permanent_2017') return card.chineseName || card.englishName;
+  return card.name;
+}
+
+/** The document number for any kind. */
+export function documentNumber(card: IdCardRecord): string {
+  return card.kind === 'foreign_permanent_2017' ? card.permitNumber : card.idNumber;
+}
