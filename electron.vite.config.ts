@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import { faceAssets } from './scripts/vite-face-assets';
 
 const root = import.meta.dirname;
 
@@ -43,11 +44,13 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'renderer'),
     base: './',
-    plugins: [react()],
+    // faceAssets: the Human models and tfjs wasm binaries the face engine loads (out/renderer/models, /wasm).
+    plugins: [react(), faceAssets()],
     build: {
       chunkSizeWarningLimit: 4096,
       rolldownOptions: {
-        input: { index: resolve(root, 'renderer/index.html') },
+        // The console, and the technician's camera self-test page (out/renderer/face/selftest.html).
+        input: { index: resolve(root, 'renderer/index.html'), selftest: resolve(root, 'renderer/face/selftest.html') },
       },
     },
   },

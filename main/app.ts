@@ -15,7 +15,7 @@ import { createHandlers } from './ipc/handlers';
 import type { Logger } from './log';
 import { AuthService } from './services/auth';
 import { seedDemoData } from './services/demo-seed';
-import { DeviceStatusService } from './services/devices';
+import { ALL_EMULATED, DevicesConfig, HallHardware } from './services/hardware';
 import { SyncStatusService } from './services/sync-status';
 import { createStore, loadOrCreateMasterKeyFile, type Store } from './store';
 
@@ -30,6 +30,8 @@ export interface ConsoleAppOptions {
   demo?: boolean;
   clock?: Clock;
   version?: string;
+  /** Emulated card reads at real 115200-baud timing (default) or instantly (fast tests). */
+  emulatorTiming?: 'realistic' | 'instant';
 }
 
 export interface ConsoleApp {
@@ -37,6 +39,9 @@ export interface ConsoleApp {
   events: EventBus;
   logger: Logger;
   store: Store;
+  hardware: HallHardware;
+  /** The session of a window or connection, if any (events go only to logged-in channels). */
+  isLoggedIn(channelId: string): boolean;
   /** A window or connection went away: drop its session. */
   endChannel(channelId: string): void;
   info: AppInfo & { dataDir: string };
@@ -48,6 +53,7 @@ export const KEY_FILE = 'master.key';
 
 const ConsoleIdSetting = z.string().min(1).max(64);
 const HubUrlSetting = z.string().url();
+const HallNameSetting = z.string().min(1).max(60);
 
 function packageVersion(): string {
   try {
@@ -79,21 +85,39 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       store.settings.get('console.id', ConsoleIdSetting) ??
       store.settings.set('console.id', ConsoleIdSetting, `unenrolled-${randomUUID().slice(0, 8)}`);
 
+    const events = createEventBus(logger);
+    const auth = new AuthService(store.users, store.counters, clock);
+
+    const configured = store.settings.get('devices.config', DevicesConfig);
+    if (!opts.emulatedDevices && !configured) {
+      logger.log('warn', 'hardware.not_configured', { using: 'emulators', fix: 'a technician sets the devices in 技术维护 → 设备' });
+    }
+    const config = opts.emulatedDevices ? ALL_EMULATED : (configured ?? ALL_EMULATED);
+    const hardware = new HallHardware({
+      store,
+      events,
+      logger,
+      clock,
+      config,
+      hallName: store.settings.get('hall.name', HallNameSetting) ?? '政务服务大厅',
+      emulatorTiming: opts.emulatorTiming ?? 'realistic',
+    });
+    await hardware.start();
+    hardware.startWatchingCards();
+
     const info: AppInfo = {
       product: 'hall-console',
       version: opts.version ?? packageVersion(),
       mode: opts.mode,
-      emulatedDevices: opts.emulatedDevices,
+      emulatedDevices: hardware.emulators !== null,
       schemaVersion: store.db.schemaVersion,
       consoleId,
     };
-    const events = createEventBus(logger);
-    const auth = new AuthService(store.users, store.counters, clock);
     const handlers = createHandlers({
       info,
       auth,
       counters: store.counters,
-      devices: new DeviceStatusService(opts.emulatedDevices, clock),
+      hardware,
       sync: new SyncStatusService(store.outbox, () => store.settings.get('sync.hubUrl', HubUrlSetting) ?? null),
       events,
     });
@@ -105,9 +129,12 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       events,
       logger,
       store,
+      hardware,
       info: { ...info, dataDir: opts.dataDir },
+      isLoggedIn: (channelId) => auth.get(channelId) !== null,
       endChannel: (channelId) => void auth.logout(channelId),
       async close() {
+        await hardware.stop();
         store.close();
       },
     };

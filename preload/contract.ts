@@ -104,6 +104,59 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+/** What the renderer sees of a card read: masked by default (security note); the clear record stays in main. */
+export const CARD_KINDS = ['resident', 'hmt_residence', 'foreign_permanent_2017', 'foreign_permanent_2023'] as const;
+export const CardView = z.object({
+  kind: z.enum(CARD_KINDS),
+  kindLabel: z.string(),
+  nameMasked: z.string(),
+  idNumberMasked: z.string(),
+  gender: z.string(),
+  nation: z.string().nullable(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  expired: z.boolean(),
+  idNumberValid: z.boolean(),
+  /** The card photo for the face check (data: URL), held in memory only. */
+  photoDataUrl: z.string().max(512 * 1024).nullable(),
+  readAt: IsoTime,
+  readMs: z.number().nonnegative(),
+});
+export type CardView = z.infer<typeof CardView>;
+
+export const DeviceTestResult = z.object({
+  kind: DeviceKind,
+  ok: z.boolean(),
+  message: z.string(),
+  /** Receipt preview for a test print. */
+  previewSvg: z.string().max(2 * 1024 * 1024).nullable(),
+  card: CardView.nullable(),
+});
+export type DeviceTestResult = z.infer<typeof DeviceTestResult>;
+
+export const PRINT_JOB_STATES = ['queued', 'printing', 'printed', 'failed'] as const;
+export const PrintJobView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  reference: z.string().nullable(),
+  state: z.enum(PRINT_JOB_STATES),
+  attempts: z.number().int().nonnegative(),
+  lastError: z.string().nullable(),
+  createdAt: IsoTime,
+  printedAt: IsoTime.nullable(),
+});
+export type PrintJobView = z.infer<typeof PrintJobView>;
+
+export const SCAN_KINDS = ['wechat_pay', 'alipay', 'unionpay', 'hall_receipt', 'hall_ticket', 'eid', 'other'] as const;
+export const ScanView = z.object({
+  kind: z.enum(SCAN_KINDS),
+  text: z.string().max(4096),
+  /** Safe to show or log: payment codes and e-ID reduced to kind + last digits. */
+  masked: z.string(),
+  source: z.enum(['hidpos', 'wedge']),
+});
+export type ScanView = z.infer<typeof ScanView>;
+
 // ---------- methods ----------
 
 export interface MethodSpec<I extends z.ZodType, O extends z.ZodType> {
@@ -172,6 +225,43 @@ export const methods = {
     output: SyncStatus,
     access: STAFF,
   }),
+  'devices.reconnect': method({
+    summary: 'try every absent device again now (after plugging it back in)',
+    input: z.object({}).strict(),
+    output: z.array(DeviceStatus),
+    access: ['clerk', 'technician', 'admin'],
+  }),
+  'devices.test': method({
+    summary: 'technician self-test of one device: test print, test read, test scan',
+    input: z.object({ kind: DeviceKind }).strict(),
+    output: DeviceTestResult,
+    access: ['technician', 'admin'],
+  }),
+  'idcard.read': method({
+    summary: 'read the card on the reader now (F5); also happens by itself when a card is placed',
+    input: z.object({}).strict(),
+    output: CardView,
+    access: ['clerk', 'kiosk', 'technician'],
+  }),
+  'scanner.submit': method({
+    summary: 'a keyboard-wedge scan the renderer detected: classified (and logged by kind only) in main',
+    input: z.object({ text: z.string().min(1).max(4096) }).strict(),
+    output: ScanView,
+    access: ['clerk', 'kiosk', 'technician'],
+    maxInputBytes: 8 * 1024,
+  }),
+  'printer.jobs': method({
+    summary: 'recent print jobs of this console, newest first',
+    input: z.object({ limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    output: z.array(PrintJobView),
+    access: STAFF,
+  }),
+  'printer.reprint': method({
+    summary: 'print a job again (补打)',
+    input: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+    output: PrintJobView,
+    access: ['clerk', 'technician', 'admin'],
+  }),
 } as const;
 
 export type Methods = typeof methods;
@@ -190,6 +280,10 @@ export const events = {
   'devices.changed': z.array(DeviceStatus),
   'sync.changed': SyncStatus,
   'session.ended': z.object({ reason: z.enum(['logout', 'idle_lock', 'revoked']) }),
+  'idcard.read': CardView,
+  'idcard.failed': z.object({ code: z.string(), message: z.string() }),
+  'scanner.scanned': ScanView,
+  'printer.job': PrintJobView,
 } as const;
 
 export type Events = typeof events;

@@ -123,7 +123,11 @@ describe('electron.vite.config.ts', () => {
   it('builds the renderer from renderer/index.html with the React plugin, like renderer/vite.config.ts', () => {
     expect(cfg.renderer.root).toBe(path.join(projectDir, 'renderer'));
     expect(cfg.renderer.base).toBe('./');
-    expect(cfg.renderer.build?.rolldownOptions?.input).toEqual({ index: path.join(projectDir, 'renderer/index.html') });
+    // The console, and the technician's camera self-test page (renderer/face/selftest.html).
+    expect(cfg.renderer.build?.rolldownOptions?.input).toEqual({
+      index: path.join(projectDir, 'renderer/index.html'),
+      selftest: path.join(projectDir, 'renderer/face/selftest.html'),
+    });
     expect((cfg.renderer.plugins ?? []).flat(Infinity as 1).some((p) => String((p as { name?: string })?.name).includes('react'))).toBe(true);
   });
 });

@@ -46,7 +46,7 @@ export interface IpcAppLike {
 export interface IpcOptions {
   ipcMain: IpcMainLike;
   app: IpcAppLike;
-  consoleApp: { dispatcher: Dispatcher; events: EventBus; endChannel(channelId: string): void };
+  consoleApp: { dispatcher: Dispatcher; events: EventBus; endChannel(channelId: string): void; isLoggedIn(channelId: string): boolean };
   /** `webContents.fromId` */
   contentsById(id: number): TargetContents | undefined;
   /** webContents of every open BrowserWindow */
@@ -86,7 +86,8 @@ export function registerIpc(opts: IpcOptions): () => void {
   const unsubscribe = consoleApp.events.subscribe((name, payload, target) => {
     let targets: TargetContents[];
     if (target === null) {
-      targets = opts.allWindowContents();
+      // Broadcasts (card reads, scans, device health) go only to windows with a session.
+      targets = opts.allWindowContents().filter((c) => consoleApp.isLoggedIn(String(c.id)));
     } else {
       const id = Number(target);
       const one = Number.isSafeInteger(id) ? opts.contentsById(id) : undefined;

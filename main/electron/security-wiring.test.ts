@@ -259,17 +259,18 @@ function setupIpc(dispatcher?: Dispatcher) {
   const invoke = vi.fn(async (..._args: Parameters<Dispatcher['invoke']>) => ({ ok: true as const, value: 'pong' }));
   const endChannel = vi.fn();
   const windows = [new FakeTarget(7), new FakeTarget(8)];
+  const loggedIn = new Set(['7', '8']);
   const dispose = registerIpc({
     ipcMain,
     app,
-    consoleApp: { dispatcher: dispatcher ?? { invoke }, events, endChannel },
+    consoleApp: { dispatcher: dispatcher ?? { invoke }, events, endChannel, isLoggedIn: (id: string) => loggedIn.has(id) },
     contentsById: (id) => windows.find((w) => w.id === id),
     allWindowContents: () => windows,
     logger,
   });
   const call = (senderId: number, frame: FrameLike | null, ...args: unknown[]) =>
     ipcMain.handlers.get(IPC_INVOKE_CHANNEL)!({ sender: { id: senderId }, senderFrame: frame }, ...args);
-  return { ipcMain, app, logger, events, invoke, endChannel, windows, dispose, call };
+  return { ipcMain, app, logger, events, invoke, endChannel, windows, loggedIn, dispose, call };
 }
 
 describe('registerIpc: sender check (item 14)', () => {
@@ -343,6 +344,15 @@ describe('registerIpc: events and channels', () => {
     ctx.events.emit('sync.changed', status, null);
     expect(w7.sent).toEqual([[IPC_EVENT_CHANNEL, 'sync.changed', status]]);
     expect(w8.sent).toEqual([[IPC_EVENT_CHANNEL, 'sync.changed', status]]);
+  });
+
+  it('never broadcasts to a window without a session (card reads, scans stay off the login screen)', () => {
+    const ctx = setupIpc();
+    const [w7, w8] = ctx.windows as [FakeTarget, FakeTarget];
+    ctx.loggedIn.delete('8');
+    ctx.events.emit('sync.changed', status, null);
+    expect(w7.sent).toHaveLength(1);
+    expect(w8.sent).toEqual([]);
   });
 
   it('sends a targeted event only to that window', () => {

@@ -145,7 +145,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (ws) send(ws, { type: 'event', event, payload });
       return;
     }
-    for (const ws of channels.values()) send(ws, { type: 'event', event, payload });
+    // Broadcasts (card reads, scans, device health) go only to pages that are logged in.
+    for (const [channelId, ws] of channels) if (app.isLoggedIn(channelId)) send(ws, { type: 'event', event, payload });
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -27,6 +27,16 @@ function setup(overrides: Partial<Handlers> = {}) {
     'session.logout': () => ({ loggedOut: true }),
     'devices.status': () => [],
     'sync.status': () => ({ state: 'not_enrolled', pendingUploads: 0, lastSyncAt: null, hubUrl: null }),
+    'devices.reconnect': () => [],
+    'devices.test': (input) => ({ kind: input.kind, ok: true, message: 'ok', previewSvg: null, card: null }),
+    'idcard.read': () => {
+      throw new HallServiceError('not_found', '未检测到证件');
+    },
+    'scanner.submit': (input) => ({ kind: 'other', text: input.text, masked: input.text, source: 'wedge' }),
+    'printer.jobs': () => [],
+    'printer.reprint': () => {
+      throw new HallServiceError('not_found', '没有这张打印任务');
+    },
     ...overrides,
   };
   const dispatcher = createDispatcher({ handlers, sessions: { get: (id) => sessions.get(id) ?? null }, logger });

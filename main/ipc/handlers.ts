@@ -4,7 +4,7 @@
  */
 import type { AppInfo } from '../../preload/contract';
 import type { AuthService } from '../services/auth';
-import type { DeviceStatusService } from '../services/devices';
+import type { HallHardware } from '../services/hardware';
 import type { SyncStatusService } from '../services/sync-status';
 import type { EventBus } from '../events';
 import type { Handlers } from './dispatcher';
@@ -13,7 +13,7 @@ export interface HandlerDeps {
   info: AppInfo;
   auth: AuthService;
   counters: { listActive(): { id: string; number: number; name: string; zone: string }[] };
-  devices: DeviceStatusService;
+  hardware: HallHardware;
   sync: SyncStatusService;
   events: EventBus;
 }
@@ -29,7 +29,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (loggedOut) deps.events.emit('session.ended', { reason: 'logout' }, ctx.channelId);
       return { loggedOut };
     },
-    'devices.status': () => deps.devices.list(),
+    'devices.status': () => deps.hardware.statuses(),
+    'devices.reconnect': () => {
+      deps.hardware.registry.notifyAttached();
+      return deps.hardware.statuses();
+    },
+    'devices.test': async (input) => ({ kind: input.kind, ...(await deps.hardware.selfTest(input.kind)) }),
+    'idcard.read': () => deps.hardware.readCard(),
+    'scanner.submit': (input) => deps.hardware.classify(input.text, 'wedge'),
+    'printer.jobs': (input) => deps.hardware.jobs(input.limit),
+    'printer.reprint': (input) => deps.hardware.reprint(input.jobId),
     'sync.status': () => deps.sync.status(),
   };
 }

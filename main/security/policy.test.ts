@@ -6,8 +6,9 @@ const root = '/srv/app/renderer';
 describe('buildContentSecurityPolicy', () => {
   it('allows no eval, no remote script, no objects, no framing', () => {
     const csp = buildContentSecurityPolicy();
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toContain('unsafe-eval');
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval';");
+    // 'wasm-unsafe-eval' (compile WebAssembly: the face engine) is allowed, plain 'unsafe-eval' is not.
+    expect(csp).not.toMatch(/(?<!wasm-)unsafe-eval/);
     expect(csp).not.toMatch(/script-src[^;]*(https?:|\*)/);
     expect(csp).toContain("object-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");

@@ -9,12 +9,14 @@ export interface CspOptions {
   connectSources?: readonly string[];
 }
 
-/** Strict CSP (security item 9): no eval, no remote script, no plugins, no framing, no forms. */
+/** Strict CSP (security item 9): no eval, no remote script, no plugins, no framing, no forms; WebAssembly allowed. */
 export function buildContentSecurityPolicy(options: CspOptions = {}): string {
   const directives: [string, ...string[]][] = [
     ['default-src', "'self'"],
     // Only our own bundled scripts: no 'unsafe-eval', no 'unsafe-inline', no remote host.
-    ['script-src', "'self'"],
+    // 'wasm-unsafe-eval' lets the page compile WebAssembly (the face engine's tfjs wasm backend,
+    // binaries served from our own origin); it does NOT allow eval(), new Function() or string timers.
+    ['script-src', "'self'", "'wasm-unsafe-eval'"],
     // antd v5+/v6 is CSS-in-JS (@ant-design/cssinjs): it injects <style> elements at runtime, which
     // requires 'unsafe-inline' for styles. Styles cannot run code, scripts stay locked down.
     ['style-src', "'self'", "'unsafe-inline'"],

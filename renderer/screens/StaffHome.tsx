@@ -1,6 +1,7 @@
-/** Landing page for supervisors, technicians and admins until their screens arrive (later issues). */
+/** Home of supervisors, technicians and admins: technicians get the device diagnostics; the supervisor board comes later. */
 import { Card, Descriptions, Flex } from 'antd';
 import { StatusBar } from '../components/StatusBar';
+import { DevicesScreen } from './technician/DevicesScreen';
 import { useConsole } from '../store/console';
 
 export function StaffHome() {
@@ -8,6 +9,7 @@ export function StaffHome() {
   return (
     <Flex vertical style={{ height: '100%' }}>
       <StatusBar />
+      {(session?.role === 'technician' || session?.role === 'admin') && <DevicesScreen />}
       <Card title="本机信息" style={{ margin: 16, maxWidth: 720 }}>
         <Descriptions column={1} size="small">
           <Descriptions.Item label="登录账号">{session?.userName}</Descriptions.Item>

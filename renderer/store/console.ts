@@ -3,7 +3,7 @@
  * from main's events.
  */
 import { create } from 'zustand';
-import type { AppInfo, Counter, DeviceStatus, Session, SyncStatus } from '../../preload/contract';
+import type { AppInfo, CardView, Counter, DeviceStatus, ScanView, Session, SyncStatus } from '../../preload/contract';
 import { hall } from '../bridge';
 import { errorText } from './errors';
 
@@ -15,7 +15,15 @@ interface ConsoleState {
   session: Session | null;
   devices: DeviceStatus[];
   sync: SyncStatus | null;
+  /** The card on the reader, as main masked it. */
+  card: CardView | null;
+  cardError: string | null;
+  cardReading: boolean;
+  lastScan: ScanView | null;
   load(): Promise<void>;
+  readCard(): Promise<void>;
+  clearCard(): void;
+  setLastScan(scan: ScanView): void;
   login(input: { userName: string; password: string; counterId: string | null }): Promise<string | null>;
   logout(): Promise<void>;
   refreshStatus(): Promise<void>;
@@ -31,6 +39,10 @@ export const useConsole = create<ConsoleState>((set, get) => ({
   session: null,
   devices: [],
   sync: null,
+  card: null,
+  cardError: null,
+  cardReading: false,
+  lastScan: null,
 
   async load() {
     try {
@@ -47,7 +59,10 @@ export const useConsole = create<ConsoleState>((set, get) => ({
       unsubscribers = [
         api.on('devices.changed', (devices) => set({ devices })),
         api.on('sync.changed', (sync) => set({ sync })),
-        api.on('session.ended', () => set({ session: null, devices: [], sync: null })),
+        api.on('session.ended', () => set({ session: null, devices: [], sync: null, card: null, lastScan: null })),
+        api.on('idcard.read', (card) => set({ card, cardError: null })),
+        api.on('idcard.failed', ({ message }) => set({ cardError: message })),
+        api.on('scanner.scanned', (scan) => set({ lastScan: scan })),
       ];
       if (get().session) await get().refreshStatus();
     } catch (err) {
@@ -65,7 +80,21 @@ export const useConsole = create<ConsoleState>((set, get) => ({
 
   async logout() {
     await hall().session.logout({});
-    set({ session: null, devices: [], sync: null });
+    set({ session: null, devices: [], sync: null, card: null, lastScan: null });
+  },
+
+  async readCard() {
+    set({ cardReading: true });
+    const r = await hall().idcard.read({});
+    set(r.ok ? { card: r.value, cardError: null, cardReading: false } : { cardError: errorText(r.error), cardReading: false });
+  },
+
+  clearCard() {
+    set({ card: null, cardError: null });
+  },
+
+  setLastScan(scan) {
+    set({ lastScan: scan });
   },
 
   async refreshStatus() {

@@ -28,12 +28,22 @@ export interface E2eEnv {
   close(): Promise<void>;
 }
 
-export async function startE2e(): Promise<E2eEnv> {
+export interface E2eOptions {
+  /** Added to CHROMIUM_ARGS, e.g. the fake camera (fakeCameraArgs). */
+  extraChromiumArgs?: readonly string[];
+}
+
+/** Chromium's fake camera playing a YUV4MPEG2 file; the permission prompt is auto-accepted. */
+export function fakeCameraArgs(y4mPath: string): string[] {
+  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${y4mPath}`];
+}
+
+export async function startE2e(options: E2eOptions = {}): Promise<E2eEnv> {
   if (!existsSync(join(RENDERER_ROOT, 'index.html'))) throw new Error('renderer not built: npm run build:renderer');
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium`);
   const env = await tempConsoleApp();
   const host = await startHost({ app: env.app, rendererRoot: RENDERER_ROOT, port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.extraChromiumArgs ?? [])] });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return {
     host,

@@ -3,8 +3,13 @@
  * centre, the checklist on the right, shortcuts along the bottom. Queue, intake and receipts arrive
  * with the counter issue; this is the frame they fill.
  */
-import { Button, Card, Empty, Flex, Space, Statistic, Typography } from 'antd';
+import { App, Button, Card, Divider, Empty, Flex, Input, Space, Statistic, Tag, Typography } from 'antd';
+import { useEffect } from 'react';
+import type { ScanView } from '../../../preload/contract';
 import { StatusBar } from '../../components/StatusBar';
+import { listenForWedgeScans, routeScan, SCAN_KIND_LABELS } from '../../lib/scans';
+import { useConsole } from '../../store/console';
+import { ApplicantPanel } from './ApplicantPanel';
 
 const SHORTCUTS = [
   ['F1', '叫号'],
@@ -18,7 +23,37 @@ const SHORTCUTS = [
   ['Esc', '取消'],
 ] as const;
 
+/** F5 reads the card; HID POS scans from main and wedge scans from the keyboard land in the focused field or show what they are. */
+function useCounterInputs() {
+  const { message } = App.useApp();
+  const { readCard, setLastScan, lastScan } = useConsole();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F5') {
+        e.preventDefault(); // never reload the console
+        void readCard();
+      }
+    };
+    const onAction = (scan: ScanView) => {
+      setLastScan(scan);
+      message.info(`已扫描${SCAN_KIND_LABELS[scan.kind]}：${scan.masked}`);
+    };
+    window.addEventListener('keydown', onKey);
+    const detach = listenForWedgeScans(window, onAction);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      detach();
+    };
+  }, [readCard, setLastScan, message]);
+  // HID POS scans arrive as events (store.lastScan); route each once.
+  useEffect(() => {
+    if (lastScan?.source === 'hidpos') routeScan(lastScan, document, () => message.info(`已扫描${SCAN_KIND_LABELS[lastScan.kind]}：${lastScan.masked}`));
+  }, [lastScan, message]);
+}
+
 export function CounterWorkspace() {
+  useCounterInputs();
+  const lastScan = useConsole((s) => s.lastScan);
   return (
     <Flex vertical style={{ height: '100%' }} data-testid="counter-workspace">
       <StatusBar />
@@ -39,8 +74,20 @@ export function CounterWorkspace() {
             当前无等候号票
           </Typography.Paragraph>
         </Card>
-        <Card title="当前办理" size="small" style={{ flex: 1 }} data-testid="intake-panel">
-          <Empty description="暂无办理中的号票，叫号后在此受理" style={{ marginTop: 80 }} />
+        <Card title="当前办理" size="small" style={{ flex: 1, overflow: 'auto' }} data-testid="intake-panel">
+          <ApplicantPanel />
+          <Divider style={{ margin: '12px 0' }} />
+          <Flex vertical gap={8}>
+            <Typography.Text strong>扫码 / 编号</Typography.Text>
+            <Input placeholder="扫描号票、回执或付款码，或手工输入" allowClear data-testid="scan-field" style={{ maxWidth: 420 }} />
+            {lastScan && (
+              <span data-testid="last-scan">
+                <Tag color="geekblue">{SCAN_KIND_LABELS[lastScan.kind]}</Tag>
+                {lastScan.masked}
+              </span>
+            )}
+          </Flex>
+          <Empty description="暂无办理中的号票，叫号后在此受理" image={Empty.PRESENTED_IMAGE_SIMPLE} style={{ marginTop: 24 }} />
         </Card>
         <Card title="材料清单" size="small" style={{ width: 300 }} data-testid="checklist-panel">
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="选择办理事项后显示所需材料" />
