@@ -30,7 +30,7 @@ describe('hall CLI', () => {
     const io = capture();
     expect(await main(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(usage());
-    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline']) expect(usage()).toContain(`  ${name}`);
+    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline', 'diag decode', 'diag devices', 'bench']) expect(usage()).toContain(`  ${name}`);
   });
 
   it('refuses an unknown command with exit 2 and one stderr line', async () => {
@@ -99,6 +99,34 @@ describe('hall CLI', () => {
     writeFileSync(file, '{"version":1,"holidays":["soon"],"workdays":[]}');
     expect(await main(['calendar', 'deadline', '--calendar', file, '--from', '2025-01-24', '--days', '3'], bad)).toBe(1);
     expect(bad.stderr[1]).toMatch(/^hall calendar deadline: calendar .* is invalid: holidays\.0: /);
+  });
+
+  it('decodes captured frames of each protocol, and refuses a bad one with the reason', async () => {
+    const io = capture();
+    expect(await main(['diag', 'decode', '--protocol', 'sam', '--hex', 'AAAAAA96690003200122', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toMatchObject({ direction: 'host_to_reader' });
+    expect(await main(['diag', 'decode', '--protocol', 'escpos', '--hex', '1B401C26B2E2CAD40A', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[1]!)).toMatchObject({ text: expect.stringContaining('测试') });
+    const bad = capture();
+    expect(await main(['diag', 'decode', '--protocol', 'sam', '--hex', 'AAAAAA9669000800009F0000000098'], bad)).toBe(1);
+    expect(bad.stderr).toEqual(['hall diag decode: checksum mismatch: expected 0x97, got 0x98']);
+    expect(await main(['diag', 'decode', '--protocol', 'morse', '--hex', '00'], bad)).toBe(2);
+    expect(await main(['diag', 'decode', '--protocol', 'hidpos', '--hex', 'zz'], bad)).toBe(1);
+  });
+
+  it('lists devices as JSON even on a machine with none', async () => {
+    const io = capture();
+    expect(await main(['diag', 'devices', '--json'], io)).toBe(0);
+    expect(Object.keys(JSON.parse(io.stdout[0]!))).toEqual(['hid', 'serial', 'usbPrinters']);
+  });
+
+  it('benchmarks the card reader in the github-action-benchmark shape', async () => {
+    const io = capture();
+    expect(await main(['bench', 'idcard', '--runs', '2', '--json'], io)).toBe(0);
+    const figures = JSON.parse(io.stdout[0]!) as { name: string; unit: string; value: number; goal: number; better: string }[];
+    expect(figures.map((f) => f.name)).toContain('idcard.tap_to_record.p95');
+    for (const f of figures) expect(f).toMatchObject({ unit: 'ms', goal: 1000, better: 'lower' });
+    expect(await main(['bench', 'nothing'], capture())).toBe(2);
   });
 
   it('runs as an executable: bin/hall version --json, and a failure exits 1 with one line', () => {

@@ -1,8 +1,10 @@
 import type { Command } from '../command';
+import { benchCommand } from './bench';
 import { calendarDeadlineCommand } from './calendar';
 import { dbInfoCommand, dbMigrateCommand } from './db';
+import { diagDecodeCommand, diagDevicesCommand } from './diag';
 import { hostCommand } from './host';
 import { versionCommand } from './version';
 
-/** Every `hall` subcommand. Later issues add: hub, diag, bench, sim, audit, update. */
-export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand, calendarDeadlineCommand];
+/** Every `hall` subcommand. Later issues add: hub, sim, audit, update. */
+export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand, calendarDeadlineCommand, diagDecodeCommand, diagDevicesCommand, benchCommand];

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ConsoleApp } from '../../main/app';
 import { startHost, type RunningHost } from '../../main/host/server';
 import { tempConsoleApp } from '../support/console-app';
 
@@ -22,6 +23,8 @@ export const RENDERER_ROOT = resolve('out/renderer');
 export const SCREENSHOT_DIR = resolve('test/e2e/__screenshots__');
 
 export interface E2eEnv {
+  /** The console behind the host: tests reach its emulators (place a card, scan, pull a cable). */
+  app: ConsoleApp;
   host: RunningHost;
   browser: Browser;
   newPage(opts?: { width?: number; height?: number }): Promise<Page>;
@@ -46,6 +49,7 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnv> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.extraChromiumArgs ?? [])] });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return {
+    app: env.app,
     host,
     browser,
     async newPage({ width = 1366, height = 768 } = {}) {
@@ -58,6 +62,18 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnv> {
       await env.cleanup();
     },
   };
+}
+
+/** Log in through the login screen (demo accounts). */
+export async function login(page: Page, consoleUrl: string, userName: string, password: string, counterLabel?: string): Promise<void> {
+  await page.goto(consoleUrl);
+  await page.getByLabel('用户名').fill(userName);
+  await page.getByLabel('密码').fill(password);
+  if (counterLabel) {
+    await page.getByLabel('窗口').click();
+    await page.getByText(counterLabel).click();
+  }
+  await page.getByRole('button', { name: /登\s*录/ }).click();
 }
 
 export function screenshotPath(name: string): string {
