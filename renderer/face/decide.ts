@@ -1,100 +1,22 @@
 /**
  * The 1:1 decision as the clerk sees it, and the record a face check hands to its caller.
  *
- * MIRROR of drivers/camera/match-policy.ts (the rule main applies when it records the check; the
- * renderer may not import drivers/). drivers/camera/match-policy.parity.test.ts checks that both give
- * the same outcome for any scores and configuration, that the defaults are equal, and that a record
- * built here passes main's FaceCheckRecordSchema. Change both together.
+ * The rule itself is preload/face-policy.ts, shared with main (which applies it again before it
+ * records the check); this module builds the records the FaceCheck component hands on.
  */
 
-export type FaceDecision = 'match' | 'no_match' | 'retry' | 'spoof_suspected';
-export type FaceReason =
-  | 'similarity_above_threshold'
-  | 'similarity_borderline'
-  | 'similarity_below_threshold'
-  | 'liveness_low'
-  | 'antispoof_low'
-  | 'liveness_missing'
-  | 'antispoof_missing'
-  | 'invalid_score'
-  | 'model_version_mismatch';
+export {
+  DEFAULT_FACE_MATCH_CONFIG as DEFAULT_FACE_MATCH_POLICY,
+  decideFaceMatch,
+  type FaceCheckRecord,
+  type FaceDecision,
+  type FaceMatchConfig as FaceMatchPolicy,
+  type FaceMatchOutcome,
+  type FaceReason,
+  type FaceScores,
+} from '../../preload/face-policy';
 
-export interface FaceMatchPolicy {
-  modelVersion: string;
-  threshold: number;
-  retryBand: number;
-  minLiveness: number;
-  minAntispoof: number;
-}
-
-/** Same values as drivers/camera DEFAULT_FACE_MATCH_CONFIG (measured: drivers/camera/README.md). */
-export const DEFAULT_FACE_MATCH_POLICY: Readonly<FaceMatchPolicy> = Object.freeze({
-  modelVersion: 'human@3.3.6+faceres',
-  threshold: 0.6,
-  retryBand: 0.1,
-  minLiveness: 0.5,
-  minAntispoof: 0.4,
-});
-
-export interface FaceScores {
-  similarity: number;
-  liveness: number | null;
-  antispoof: number | null;
-  modelVersion?: string;
-}
-
-export interface FaceMatchOutcome {
-  decision: FaceDecision;
-  score: number | null;
-  threshold: number;
-  reasons: FaceReason[];
-}
-
-const isUnit = (v: number): boolean => Number.isFinite(v) && v >= 0 && v <= 1;
-
-export function decideFaceMatch(scores: FaceScores, policy: FaceMatchPolicy): FaceMatchOutcome {
-  const { similarity, liveness, antispoof } = scores;
-  const out = (decision: FaceDecision, reasons: FaceReason[]): FaceMatchOutcome => ({
-    decision,
-    score: isUnit(similarity) ? similarity : null,
-    threshold: policy.threshold,
-    reasons,
-  });
-  if (!isUnit(similarity) || (liveness !== null && !isUnit(liveness)) || (antispoof !== null && !isUnit(antispoof))) {
-    return out('retry', ['invalid_score']);
-  }
-  if (scores.modelVersion !== undefined && scores.modelVersion !== policy.modelVersion) return out('no_match', ['model_version_mismatch']);
-  const spoof: FaceReason[] = [];
-  if (liveness !== null && liveness < policy.minLiveness) spoof.push('liveness_low');
-  if (antispoof !== null && antispoof < policy.minAntispoof) spoof.push('antispoof_low');
-  if (spoof.length > 0) return out('spoof_suspected', spoof);
-  const missing: FaceReason[] = [];
-  if (liveness === null) missing.push('liveness_missing');
-  if (antispoof === null) missing.push('antispoof_missing');
-  if (missing.length > 0) return out('retry', missing);
-  if (similarity >= policy.threshold) return out('match', ['similarity_above_threshold']);
-  if (similarity >= policy.threshold - policy.retryBand) return out('retry', ['similarity_borderline']);
-  return out('no_match', ['similarity_below_threshold']);
-}
-
-/** What FaceCheck hands to `onResult` (= drivers/camera FaceCheckRecord): numbers, never pictures. */
-export interface FaceCheckRecord {
-  kind: 'face_check';
-  decision: FaceDecision;
-  method: 'automatic' | 'manual';
-  automaticDecision: FaceDecision | null;
-  reasons: FaceReason[];
-  manualReason: string | null;
-  score: number | null;
-  liveness: number | null;
-  antispoof: number | null;
-  threshold: number;
-  modelVersion: string;
-  attempts: number;
-  startedAt: string;
-  decidedAt: string;
-  imagesKept: boolean;
-}
+import type { FaceCheckRecord, FaceDecision, FaceMatchConfig as FaceMatchPolicy, FaceMatchOutcome } from '../../preload/face-policy';
 
 export interface CheckContext {
   policy: FaceMatchPolicy;

@@ -7,7 +7,7 @@ import {
   parseFaceMatchConfig,
   type FaceCheckRecord,
   type FaceMatchConfig,
-} from './match-policy';
+} from './face-policy';
 
 const config: FaceMatchConfig = { modelVersion: FACE_MODEL_VERSION, threshold: 0.6, retryBand: 0.1, minLiveness: 0.5, minAntispoof: 0.4 };
 const live = { liveness: 0.9, antispoof: 0.8 };
