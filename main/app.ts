@@ -15,6 +15,7 @@ import { createHandlers } from './ipc/handlers';
 import type { Logger } from './log';
 import { AuthService } from './services/auth';
 import { seedDemoData } from './services/demo-seed';
+import { FaceCheckService } from './services/face';
 import { ALL_EMULATED, DevicesConfig, HallHardware } from './services/hardware';
 import { SyncStatusService } from './services/sync-status';
 import { createStore, loadOrCreateMasterKeyFile, type Store } from './store';
@@ -118,6 +119,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       auth,
       counters: store.counters,
       hardware,
+      face: new FaceCheckService(store),
       sync: new SyncStatusService(store.outbox, () => store.settings.get('sync.hubUrl', HubUrlSetting) ?? null),
       events,
     });

@@ -9,6 +9,7 @@
  * with it.
  */
 import { z } from 'zod';
+import { FACE_DECISIONS, FaceCheckRecordSchema } from './face-policy';
 
 export const ROLES = ['clerk', 'kiosk', 'supervisor', 'technician', 'admin'] as const;
 export const Role = z.enum(ROLES);
@@ -248,6 +249,13 @@ export const methods = {
     input: z.object({ text: z.string().min(1).max(4096) }).strict(),
     output: ScanView,
     access: ['clerk', 'kiosk', 'technician'],
+    maxInputBytes: 8 * 1024,
+  }),
+  'face.record': method({
+    summary: 'record a 实人 face check (scores and decision, never pictures); main re-applies the match rule',
+    input: FaceCheckRecordSchema,
+    output: z.object({ id: z.string(), decision: z.enum(FACE_DECISIONS), recordedAt: IsoTime }),
+    access: ['clerk', 'kiosk'],
     maxInputBytes: 8 * 1024,
   }),
   'printer.jobs': method({

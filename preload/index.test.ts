@@ -98,6 +98,7 @@ describe('preload exposure (item 15)', () => {
           "devices.reconnect",
           "devices.status",
           "devices.test",
+          "face.record",
           "idcard.read",
           "on",
           "printer.jobs",

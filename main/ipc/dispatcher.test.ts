@@ -33,6 +33,7 @@ function setup(overrides: Partial<Handlers> = {}) {
       throw new HallServiceError('not_found', '未检测到证件');
     },
     'scanner.submit': (input) => ({ kind: 'other', text: input.text, masked: input.text, source: 'wedge' }),
+    'face.record': (input) => ({ id: 'f1', decision: input.decision, recordedAt: '2026-11-26T01:00:00.000Z' }),
     'printer.jobs': () => [],
     'printer.reprint': () => {
       throw new HallServiceError('not_found', '没有这张打印任务');

@@ -4,6 +4,7 @@
  */
 import type { AppInfo } from '../../preload/contract';
 import type { AuthService } from '../services/auth';
+import type { FaceCheckService } from '../services/face';
 import type { HallHardware } from '../services/hardware';
 import type { SyncStatusService } from '../services/sync-status';
 import type { EventBus } from '../events';
@@ -14,6 +15,7 @@ export interface HandlerDeps {
   auth: AuthService;
   counters: { listActive(): { id: string; number: number; name: string; zone: string }[] };
   hardware: HallHardware;
+  face: FaceCheckService;
   sync: SyncStatusService;
   events: EventBus;
 }
@@ -37,6 +39,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'devices.test': async (input) => ({ kind: input.kind, ...(await deps.hardware.selfTest(input.kind)) }),
     'idcard.read': () => deps.hardware.readCard(),
     'scanner.submit': (input) => deps.hardware.classify(input.text, 'wedge'),
+    'face.record': (input, ctx) => deps.face.record(input, ctx.session!),
     'printer.jobs': (input) => deps.hardware.jobs(input.limit),
     'printer.reprint': (input) => deps.hardware.reprint(input.jobId),
     'sync.status': () => deps.sync.status(),

@@ -14,6 +14,7 @@ import { sampleCards, type EmulatedCard, type SampleCardName } from '../../drive
 import { EscposPrinterEmulator } from '../../drivers/emulators/escpos-printer';
 import { createEmulatedIdCardRig } from '../../drivers/emulators/idcard-rig';
 import type { EmulatedIdCardReader } from '../../drivers/emulators/idcard-reader';
+import type { EmulatorPhotoLibrary } from '../../drivers/emulators/idcard-photo';
 import { HidPosScannerEmulator } from '../../drivers/emulators/scanner-hidpos';
 import { IdCardDevice } from '../../drivers/idcard/device';
 import { genderLabel } from '../../drivers/idcard/codes';
@@ -55,6 +56,8 @@ export const ALL_EMULATED: DevicesConfig = { idcard: { mode: 'emulated' }, scann
 
 export interface Emulators {
   idcard: EmulatedIdCardReader;
+  /** Where emulated cards keep photos too big for the card's WLT slot (real face pictures). */
+  photoLibrary: EmulatorPhotoLibrary;
   cards: Record<SampleCardName, EmulatedCard>;
   scanner: HidPosScannerEmulator;
   printer: EscposPrinterEmulator;
@@ -163,10 +166,12 @@ export class HallHardware {
     // ID-card reader
     let idcardEmulator: EmulatedIdCardReader | null = null;
     let cards: Record<SampleCardName, EmulatedCard> | null = null;
+    let photoLibrary: EmulatorPhotoLibrary | null = null;
     if (config.idcard.mode === 'emulated') {
       const rig = createEmulatedIdCardRig({ timing: options.emulatorTiming ?? 'realistic', clock });
       idcardEmulator = rig.emulator;
       cards = sampleCards({ photoLibrary: rig.photoLibrary });
+      photoLibrary = rig.photoLibrary;
       this.idcard = rig.device;
     } else {
       const c = config.idcard;
@@ -237,8 +242,8 @@ export class HallHardware {
     });
 
     this.emulators =
-      idcardEmulator && cards && scannerEmulator && printerEmulator
-        ? { idcard: idcardEmulator, cards, scanner: scannerEmulator, printer: printerEmulator }
+      idcardEmulator && cards && photoLibrary && scannerEmulator && printerEmulator
+        ? { idcard: idcardEmulator, photoLibrary, cards, scanner: scannerEmulator, printer: printerEmulator }
         : null;
     logger.log('info', 'hardware.configured', { idcard: config.idcard.mode, scanner: config.scanner.mode, printer: config.printer.mode });
   }

@@ -3,6 +3,7 @@ import { FieldCipher, FieldKeys } from './field-cipher';
 import { CaseRepository } from './repositories/cases';
 import { CounterRepository } from './repositories/counters';
 import { OutboxRepository } from './repositories/outbox';
+import { FaceCheckRepository } from './repositories/face-checks';
 import { PrintJobRepository } from './repositories/print-jobs';
 import { SettingsRepository } from './repositories/settings';
 import { TicketRepository } from './repositories/tickets';
@@ -18,6 +19,7 @@ export interface Store {
   outbox: OutboxRepository;
   settings: SettingsRepository;
   printJobs: PrintJobRepository;
+  faceChecks: FaceCheckRepository;
   close(): void;
 }
 
@@ -40,6 +42,7 @@ export function createStore(file: string, masterKey: Buffer, clock: Clock = syst
     outbox,
     settings: new SettingsRepository(db, clock),
     printJobs: new PrintJobRepository(db, clock),
+    faceChecks: new FaceCheckRepository(db, clock, outbox),
     close: () => db.close(),
   };
 }

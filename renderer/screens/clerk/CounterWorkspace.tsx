@@ -4,12 +4,13 @@
  * with the counter issue; this is the frame they fill.
  */
 import { App, Button, Card, Divider, Empty, Flex, Input, Space, Statistic, Tag, Typography } from 'antd';
-import { useEffect } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ScanView } from '../../../preload/contract';
 import { StatusBar } from '../../components/StatusBar';
 import { listenForWedgeScans, routeScan, SCAN_KIND_LABELS } from '../../lib/scans';
 import { useConsole } from '../../store/console';
 import { ApplicantPanel } from './ApplicantPanel';
+import { FacePanel } from './FacePanel';
 
 const SHORTCUTS = [
   ['F1', '叫号'],
@@ -24,7 +25,7 @@ const SHORTCUTS = [
 ] as const;
 
 /** F5 reads the card; HID POS scans from main and wedge scans from the keyboard land in the focused field or show what they are. */
-function useCounterInputs() {
+function useCounterInputs(openFace: () => void) {
   const { message } = App.useApp();
   const { readCard, setLastScan, lastScan } = useConsole();
   useEffect(() => {
@@ -32,6 +33,9 @@ function useCounterInputs() {
       if (e.key === 'F5') {
         e.preventDefault(); // never reload the console
         void readCard();
+      } else if (e.key === 'F6') {
+        e.preventDefault();
+        openFace();
       }
     };
     const onAction = (scan: ScanView) => {
@@ -44,7 +48,7 @@ function useCounterInputs() {
       window.removeEventListener('keydown', onKey);
       detach();
     };
-  }, [readCard, setLastScan, message]);
+  }, [readCard, setLastScan, message, openFace]);
   // HID POS scans arrive as events (store.lastScan); route each once.
   useEffect(() => {
     if (lastScan?.source === 'hidpos') routeScan(lastScan, document, () => message.info(`已扫描${SCAN_KIND_LABELS[lastScan.kind]}：${lastScan.masked}`));
@@ -52,7 +56,9 @@ function useCounterInputs() {
 }
 
 export function CounterWorkspace() {
-  useCounterInputs();
+  const [faceOpen, setFaceOpen] = useState(false);
+  const openFace = useCallback(() => setFaceOpen(true), []);
+  useCounterInputs(openFace);
   const lastScan = useConsole((s) => s.lastScan);
   return (
     <Flex vertical style={{ height: '100%' }} data-testid="counter-workspace">
@@ -76,6 +82,10 @@ export function CounterWorkspace() {
         </Card>
         <Card title="当前办理" size="small" style={{ flex: 1, overflow: 'auto' }} data-testid="intake-panel">
           <ApplicantPanel />
+          <Button style={{ marginTop: 8 }} onClick={openFace} data-testid="open-face">
+            F6 人脸比对
+          </Button>
+          <FacePanel open={faceOpen} onClose={() => setFaceOpen(false)} />
           <Divider style={{ margin: '12px 0' }} />
           <Flex vertical gap={8}>
             <Typography.Text strong>扫码 / 编号</Typography.Text>
