@@ -16,7 +16,7 @@ import type { Logger } from './log';
 import { AuthService } from './services/auth';
 import { seedDemoData } from './services/demo-seed';
 import { FaceCheckService } from './services/face';
-import { ALL_EMULATED, DevicesConfig, HallHardware } from './services/hardware';
+import { ALL_EMULATED, DEVICES_CONFIG_SETTING, DevicesConfig, HallHardware } from './services/hardware';
 import { SyncStatusService } from './services/sync-status';
 import { createStore, loadOrCreateMasterKeyFile, type Store } from './store';
 
@@ -89,7 +89,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
     const events = createEventBus(logger);
     const auth = new AuthService(store.users, store.counters, clock);
 
-    const configured = store.settings.get('devices.config', DevicesConfig);
+    const configured = store.settings.get(DEVICES_CONFIG_SETTING, DevicesConfig);
     if (!opts.emulatedDevices && !configured) {
       logger.log('warn', 'hardware.not_configured', { using: 'emulators', fix: 'a technician sets the devices in 技术维护 → 设备' });
     }

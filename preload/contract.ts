@@ -158,6 +158,23 @@ export const ScanView = z.object({
 });
 export type ScanView = z.infer<typeof ScanView>;
 
+// ---------- device configuration ----------
+
+const Emulated = z.object({ mode: z.literal('emulated') });
+const Hid = z.object({ mode: z.literal('hid'), path: z.string().min(1), vendorId: z.number().int(), productId: z.number().int() });
+const Serial = z.object({ mode: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(115_200) });
+const Tcp = z.object({ mode: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100) });
+const UsbPrinter = z.object({ mode: z.literal('usb-printer'), path: z.string().regex(/^\/dev\/usb\/lp\d+$/) });
+
+/** Which device is emulated and how a real one is reached; a technician's setting (applies at the next start). */
+export const DevicesConfig = z.object({
+  idcard: z.discriminatedUnion('mode', [Emulated, Serial, Hid]),
+  scanner: z.discriminatedUnion('mode', [Emulated, Hid]),
+  printer: z.discriminatedUnion('mode', [Emulated, Tcp, UsbPrinter, Serial]),
+});
+export type DevicesConfig = z.infer<typeof DevicesConfig>;
+
+
 // ---------- methods ----------
 
 export interface MethodSpec<I extends z.ZodType, O extends z.ZodType> {
@@ -236,6 +253,18 @@ export const methods = {
     summary: 'technician self-test of one device: test print, test read, test scan',
     input: z.object({ kind: DeviceKind }).strict(),
     output: DeviceTestResult,
+    access: ['technician', 'admin'],
+  }),
+  'devices.config': method({
+    summary: 'the device configuration (emulated or real, and how to reach each device)',
+    input: z.object({}).strict(),
+    output: z.object({ saved: DevicesConfig, running: DevicesConfig }),
+    access: ['technician', 'admin'],
+  }),
+  'devices.configure': method({
+    summary: 'save the device configuration; it applies when the console starts next',
+    input: z.object({ config: DevicesConfig }).strict(),
+    output: z.object({ saved: DevicesConfig, running: DevicesConfig }),
     access: ['technician', 'admin'],
   }),
   'idcard.read': method({

@@ -95,6 +95,8 @@ describe('preload exposure (item 15)', () => {
         "surface": [
           "app.info",
           "counters.list",
+          "devices.config",
+          "devices.configure",
           "devices.reconnect",
           "devices.status",
           "devices.test",

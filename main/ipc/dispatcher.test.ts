@@ -29,6 +29,8 @@ function setup(overrides: Partial<Handlers> = {}) {
     'sync.status': () => ({ state: 'not_enrolled', pendingUploads: 0, lastSyncAt: null, hubUrl: null }),
     'devices.reconnect': () => [],
     'devices.test': (input) => ({ kind: input.kind, ok: true, message: 'ok', previewSvg: null, card: null }),
+    'devices.config': () => ({ saved: ALL, running: ALL }),
+    'devices.configure': (input) => ({ saved: input.config, running: ALL }),
     'idcard.read': () => {
       throw new HallServiceError('not_found', '未检测到证件');
     },
@@ -44,6 +46,7 @@ function setup(overrides: Partial<Handlers> = {}) {
   return { dispatcher, logger };
 }
 
+const ALL = { idcard: { mode: 'emulated' }, scanner: { mode: 'emulated' }, printer: { mode: 'emulated' } } as const;
 const trusted = (channelId = 'clerk-window') => ({ channelId, trustedSender: true });
 
 describe('dispatcher', () => {

@@ -37,6 +37,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return deps.hardware.statuses();
     },
     'devices.test': async (input) => ({ kind: input.kind, ...(await deps.hardware.selfTest(input.kind)) }),
+    'devices.config': () => deps.hardware.configuration(),
+    'devices.configure': (input) => deps.hardware.saveConfiguration(input.config),
     'idcard.read': () => deps.hardware.readCard(),
     'scanner.submit': (input) => deps.hardware.classify(input.text, 'wedge'),
     'face.record': (input, ctx) => deps.face.record(input, ctx.session!),

@@ -6,8 +6,7 @@
  *
  * Which device is real and how to reach it is a setting (`devices.config`) a technician changes.
  */
-import { z } from 'zod';
-import type { CardView, DeviceKind, DeviceStatus, PrintJobView, ScanView } from '../../preload/contract';
+import { DevicesConfig, type CardView, type DeviceKind, type DeviceStatus, type PrintJobView, type ScanView } from '../../preload/contract';
 import type { Clock } from '../domain/clock';
 import { maskIdNumber, maskName } from '../domain/masking';
 import { sampleCards, type EmulatedCard, type SampleCardName } from '../../drivers/emulators/cards';
@@ -39,18 +38,8 @@ import { HallServiceError } from './errors';
 
 // ---------- configuration (a setting; technicians switch devices to real hardware) ----------
 
-const Emulated = z.object({ mode: z.literal('emulated') });
-const Hid = z.object({ mode: z.literal('hid'), path: z.string().min(1), vendorId: z.number().int(), productId: z.number().int() });
-const Serial = z.object({ mode: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(115_200) });
-const Tcp = z.object({ mode: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100) });
-const UsbPrinter = z.object({ mode: z.literal('usb-printer'), path: z.string().regex(/^\/dev\/usb\/lp\d+$/) });
-
-export const DevicesConfig = z.object({
-  idcard: z.discriminatedUnion('mode', [Emulated, Serial, Hid]),
-  scanner: z.discriminatedUnion('mode', [Emulated, Hid]),
-  printer: z.discriminatedUnion('mode', [Emulated, Tcp, UsbPrinter, Serial]),
-});
-export type DevicesConfig = z.infer<typeof DevicesConfig>;
+export { DevicesConfig };
+export const DEVICES_CONFIG_SETTING = 'devices.config';
 
 export const ALL_EMULATED: DevicesConfig = { idcard: { mode: 'emulated' }, scanner: { mode: 'emulated' }, printer: { mode: 'emulated' } };
 
@@ -262,6 +251,18 @@ export class HallHardware {
 
   statuses(): DeviceStatus[] {
     return this.registry.statuses();
+  }
+
+  /** The configuration saved for the next start, and the one running now. */
+  configuration(): { saved: DevicesConfig; running: DevicesConfig } {
+    return { saved: this.options.store.settings.get(DEVICES_CONFIG_SETTING, DevicesConfig) ?? this.options.config, running: this.options.config };
+  }
+
+  /** A technician switches devices between emulators and hardware: saved now, applied at the next start. */
+  saveConfiguration(config: DevicesConfig): { saved: DevicesConfig; running: DevicesConfig } {
+    this.options.store.settings.set(DEVICES_CONFIG_SETTING, DevicesConfig, config);
+    this.options.logger.log('info', 'hardware.config_saved', { idcard: config.idcard.mode, scanner: config.scanner.mode, printer: config.printer.mode });
+    return this.configuration();
   }
 
   // ----- ID card -----

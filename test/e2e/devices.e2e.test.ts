@@ -101,6 +101,23 @@ describe('the counter with emulated hardware', () => {
     await expect(page.getByTestId('test-result').textContent()).resolves.toContain('未检测到证件');
   });
 
+  it('lets a technician switch the printer to a network printer, applied at the next start', async () => {
+    const page = await env.newPage();
+    await login(page, env.host.consoleUrl, 'tech01', DEMO_PASSWORD);
+    const printerRow = page.getByTestId('config-printer');
+    await printerRow.waitFor();
+    await printerRow.locator('.ant-select').click();
+    await page.getByText('网络打印机（9100）').click();
+    await printerRow.getByPlaceholder('打印机地址').fill('192.0.2.10');
+    await page.getByTestId('save-device-config').click();
+    await page.getByText('设备配置已保存，重启工作台后生效').waitFor();
+    await page.getByText('已保存，待重启生效').waitFor();
+    await page.screenshot({ path: screenshotPath('technician-device-config'), fullPage: true });
+    const r = env.app.hardware.configuration();
+    expect(r.saved.printer).toEqual({ mode: 'tcp', host: '192.0.2.10', port: 9100 });
+    expect(r.running.printer).toEqual({ mode: 'emulated' });
+  });
+
   it('survives a pulled printer cable: clear status, job kept, printed after reconnect', async () => {
     const page = await env.newPage();
     await login(page, env.host.consoleUrl, 'tech01', DEMO_PASSWORD);

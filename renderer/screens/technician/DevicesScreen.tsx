@@ -9,6 +9,7 @@ import type { DeviceKind, DeviceTestResult, PrintJobView } from '../../../preloa
 import { hall } from '../../bridge';
 import { errorText } from '../../store/errors';
 import { useConsole } from '../../store/console';
+import { DeviceConfigCard } from './DeviceConfigCard';
 
 const HEALTH_TAG: Record<string, { color: string; text: string }> = {
   ok: { color: 'green', text: '正常' },
@@ -139,6 +140,7 @@ export function DevicesScreen() {
           </Typography.Paragraph>
         </Card>
       </Flex>
+      <DeviceConfigCard />
       <Space />
     </Flex>
   );
