@@ -29,6 +29,7 @@ import { HIDPOS_PROFILES, profileForVendorId } from '../../drivers/scanner/hidpo
 import { HidTransport } from '../../drivers/transports/hid';
 import { SerialTransport } from '../../drivers/transports/serial';
 import { TcpTransport } from '../../drivers/transports/tcp';
+import type { EmulatedDevice } from '../../drivers/transports/emulated';
 import type { TransportFactory } from '../../drivers/transports/transport';
 import { UsbPrinterTransport } from '../../drivers/transports/usb-printer';
 import type { EventBus } from '../events';
@@ -45,6 +46,8 @@ export const ALL_EMULATED: DevicesConfig = { idcard: { mode: 'emulated' }, scann
 
 export interface Emulators {
   idcard: EmulatedIdCardReader;
+  /** The reader's cable: `unplug()` / `replug()`. */
+  idcardLine: EmulatedDevice;
   /** Where emulated cards keep photos too big for the card's WLT slot (real face pictures). */
   photoLibrary: EmulatorPhotoLibrary;
   cards: Record<SampleCardName, EmulatedCard>;
@@ -156,11 +159,13 @@ export class HallHardware {
     let idcardEmulator: EmulatedIdCardReader | null = null;
     let cards: Record<SampleCardName, EmulatedCard> | null = null;
     let photoLibrary: EmulatorPhotoLibrary | null = null;
+    let idcardLine: EmulatedDevice | null = null;
     if (config.idcard.mode === 'emulated') {
       const rig = createEmulatedIdCardRig({ timing: options.emulatorTiming ?? 'realistic', clock });
       idcardEmulator = rig.emulator;
       cards = sampleCards({ photoLibrary: rig.photoLibrary });
       photoLibrary = rig.photoLibrary;
+      idcardLine = rig.line;
       this.idcard = rig.device;
     } else {
       const c = config.idcard;
@@ -231,8 +236,8 @@ export class HallHardware {
     });
 
     this.emulators =
-      idcardEmulator && cards && photoLibrary && scannerEmulator && printerEmulator
-        ? { idcard: idcardEmulator, photoLibrary, cards, scanner: scannerEmulator, printer: printerEmulator }
+      idcardEmulator && idcardLine && cards && photoLibrary && scannerEmulator && printerEmulator
+        ? { idcard: idcardEmulator, idcardLine, photoLibrary, cards, scanner: scannerEmulator, printer: printerEmulator }
         : null;
     logger.log('info', 'hardware.configured', { idcard: config.idcard.mode, scanner: config.scanner.mode, printer: config.printer.mode });
   }
