@@ -79,6 +79,26 @@ describe('HallHardware', () => {
     expect(emulators.printer.completePages().at(-1)?.text).toContain('打印测试页');
   });
 
+  it('runs a real network printer that is not there as absent, the other devices still working', async () => {
+    const store = memoryStore();
+    const logger = createMemoryLogger();
+    const hardware = new HallHardware({
+      store,
+      events: createEventBus(logger),
+      logger,
+      clock: () => new Date(),
+      config: { ...ALL_EMULATED, printer: { mode: 'tcp', host: '127.0.0.1', port: 1 } },
+      hallName: '测试大厅',
+      emulatorTiming: 'instant',
+    });
+    running.push(hardware);
+    await hardware.start();
+    await until(() => hardware.statuses().find((s) => s.kind === 'printer')?.health === 'absent');
+    expect(hardware.statuses().find((s) => s.kind === 'printer')).toMatchObject({ emulated: false, detail: expect.stringContaining('未连接') });
+    expect(hardware.statuses().find((s) => s.kind === 'idcard')?.health).toBe('ok');
+    expect(hardware.emulators).toBeNull();
+  });
+
   it('classifies scans by kind and logs kind and length only', async () => {
     const { hardware, logger, seen, emulators } = await setup();
     expect(hardware.classify('134567890123456789', 'wedge')).toMatchObject({ kind: 'wechat_pay', masked: '**************6789' });

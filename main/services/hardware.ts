@@ -26,12 +26,13 @@ import { DeviceRegistry, type DeviceAdapter, type HealthReport } from '../../dri
 import { classifyScan, displayText } from '../../drivers/scanner/classify';
 import { HidPosScanner } from '../../drivers/scanner/hidpos-scanner';
 import { HIDPOS_PROFILES, profileForVendorId } from '../../drivers/scanner/hidpos';
-import { HidTransport } from '../../drivers/transports/hid';
-import { SerialTransport } from '../../drivers/transports/serial';
+import { loadUsbEvents, watchHotplug } from '../../drivers/hotplug';
+import { HidTransport, listHidDevices } from '../../drivers/transports/hid';
+import { listSerialPorts, SerialTransport } from '../../drivers/transports/serial';
 import { TcpTransport } from '../../drivers/transports/tcp';
 import type { EmulatedDevice } from '../../drivers/transports/emulated';
 import type { TransportFactory } from '../../drivers/transports/transport';
-import { UsbPrinterTransport } from '../../drivers/transports/usb-printer';
+import { listUsbPrinters, UsbPrinterTransport } from '../../drivers/transports/usb-printer';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { Store } from '../store';
@@ -144,6 +145,7 @@ export class HallHardware {
   private readonly printer: ReceiptPrinter;
   private readonly adapters: Record<Exclude<DeviceKind, 'camera'>, DeviceAdapter>;
   private watching = false;
+  private stopHotplug: (() => void) | null = null;
   private watchAbort: AbortController | null = null;
   private lastCardKey: string | null = null;
   private readQueue: Promise<unknown> = Promise.resolve();
@@ -245,9 +247,28 @@ export class HallHardware {
   async start(): Promise<void> {
     await this.registry.start();
     await this.printQueue.start();
+    const c = this.options.config;
+    if (c.idcard.mode !== 'emulated' || c.scanner.mode !== 'emulated' || c.printer.mode !== 'emulated') {
+      // Real hardware: a device plugged back in is tried at once, not after its backoff.
+      const usbEvents = await loadUsbEvents();
+      this.stopHotplug = watchHotplug({
+        listers: [
+          async () => (await listHidDevices()).map((d) => d.transportId),
+          async () => (await listSerialPorts()).map((p) => p.transportId),
+          async () => (await listUsbPrinters()).map((p) => p.transportId),
+        ],
+        usbEvents,
+        onChange: ({ attached, source }) => {
+          this.options.logger.log('info', 'hardware.hotplug', { source, attached: attached.length });
+          if (attached.length) this.registry.notifyAttached();
+        },
+      });
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopHotplug?.();
+    this.stopHotplug = null;
     this.stopWatchingCards();
     await this.printQueue.stop();
     await this.registry.stop();
