@@ -8,6 +8,7 @@
  */
 import type { DeviceHealth, DeviceKind, DeviceStatus } from '../preload/contract';
 import type { Clock } from '../main/domain/clock';
+import { realTimers, type Timers } from './timers';
 
 export interface HealthReport {
   health: DeviceHealth;
@@ -31,15 +32,7 @@ export interface DeviceAdapter {
   onLost(listener: (reason: string) => void): () => void;
 }
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export { realTimers, type Timers } from './timers';
 
 export interface RegistryOptions {
   clock: Clock;

@@ -7,6 +7,9 @@
  * The events are plain objects shaped like the renderer's `WedgeKeyEvent` (structurally; drivers never
  * import the renderer).
  */
+import { seededRandom } from './random';
+
+export { seededRandom };
 
 export interface EmulatedKeyEvent<T = unknown> {
   readonly key: string;
@@ -47,17 +50,6 @@ function needsShift(ch: string): boolean {
   return (ch >= 'A' && ch <= 'Z') || SHIFTED_SYMBOLS.has(ch);
 }
 
-/** mulberry32: small seeded PRNG in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function intervals(interval: Interval, seed: number): () => number {
   if (typeof interval === 'number') return () => interval;

@@ -28,16 +28,9 @@ import {
   type PrinterHealth,
   type PrinterStatus,
 } from './status';
+import { realTimers, type Timers } from '../timers';
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export { realTimers, type Timers } from '../timers';
 
 export type PrintErrorCode = 'not_ready' | 'disconnected' | 'timeout' | 'io';
 

@@ -7,13 +7,12 @@
  */
 import { TransportError, type Transport, type TransportFactory } from '../transports/transport';
 import { ScanAssembler, type AssemblerOutput, type ScanAssemblerOptions } from './assembler';
+import { realTimers, type Timers } from '../timers';
 import { HidPosError, parseHidPosReport, type HidPosProfile } from './hidpos';
 import { describeScan, type ScanEvent, type ScannerHealth, type ScannerLogger } from './types';
 
-export interface DriverTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+/** The drivers' injected timers (drivers/timers.ts). */
+export type DriverTimers = Timers;
 
 export interface HidPosScannerOptions {
   /** A transport (one life) or a factory (a fresh transport on every `start()` after a close). */
@@ -35,10 +34,7 @@ export interface HidPosScannerEvents {
 
 type Listener<T> = (value: T) => void;
 
-const systemTimers: DriverTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+const systemTimers: DriverTimers = realTimers;
 
 export class HidPosScanner {
   private readonly source: Transport | TransportFactory;

@@ -3,6 +3,7 @@
  * offline; 5 failures lock an account for 15 minutes; a clerk session is bound to one counter.
  */
 import type { Counter, Role, Session } from '../../preload/contract';
+import type { User } from '../store/repositories/users';
 import { afterFailedAttempt, isLocked } from '../domain/lockout';
 import { maskName } from '../domain/masking';
 import type { Clock } from '../domain/clock';
@@ -10,16 +11,7 @@ import { HallServiceError } from './errors';
 import { verifyPassword } from './password';
 
 /** What auth needs of a stored user (the store's UserRepository provides it). */
-export interface StoredUser {
-  id: string;
-  userName: string;
-  displayName: string;
-  role: Role;
-  counterId: string | null;
-  passwordHash: string;
-  failedAttempts: number;
-  lockedUntil: string | null;
-}
+export type StoredUser = Pick<User, 'id' | 'userName' | 'displayName' | 'role' | 'counterId' | 'passwordHash' | 'failedAttempts' | 'lockedUntil'>;
 
 export interface UserPort {
   getByUserName(userName: string): StoredUser | null;
