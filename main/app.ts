@@ -16,6 +16,7 @@ import type { Logger } from './log';
 import { AuthService } from './services/auth';
 import { seedDemoData } from './services/demo-seed';
 import { FaceCheckService } from './services/face';
+import { QueueService } from './services/queue';
 import { ALL_EMULATED, DEVICES_CONFIG_SETTING, DevicesConfig, HallHardware } from './services/hardware';
 import { SyncStatusService } from './services/sync-status';
 import { createStore, loadOrCreateMasterKeyFile, type Store } from './store';
@@ -41,6 +42,7 @@ export interface ConsoleApp {
   logger: Logger;
   store: Store;
   hardware: HallHardware;
+  queue: QueueService;
   /** The session of a window or connection, if any (events go only to logged-in channels). */
   isLoggedIn(channelId: string): boolean;
   /** A window or connection went away: drop its session. */
@@ -114,12 +116,14 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       schemaVersion: store.db.schemaVersion,
       consoleId,
     };
+    const queue = new QueueService(store, clock, events);
     const handlers = createHandlers({
       info,
       auth,
       counters: store.counters,
       hardware,
       face: new FaceCheckService(store),
+      queue,
       sync: new SyncStatusService(store.outbox, () => store.settings.get('sync.hubUrl', HubUrlSetting) ?? null),
       events,
     });
@@ -132,6 +136,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       logger,
       store,
       hardware,
+      queue,
       info: { ...info, dataDir: opts.dataDir },
       isLoggedIn: (channelId) => auth.get(channelId) !== null,
       endChannel: (channelId) => void auth.logout(channelId),

@@ -158,6 +158,33 @@ export const ScanView = z.object({
 });
 export type ScanView = z.infer<typeof ScanView>;
 
+// ---------- queue ----------
+
+export const TicketView = z.object({
+  id: z.string(),
+  number: z.string(),
+  groupCode: z.string(),
+  state: z.enum(['waiting', 'called', 'recalled', 'serving', 'suspended', 'transferred', 'done', 'skipped']),
+  issuedAt: IsoTime,
+  calledAt: IsoTime.nullable(),
+  priority: z.string().nullable(),
+  recallCount: z.number().int().nonnegative(),
+  /** Minutes since the ticket was issued (its original time for transfers). */
+  waitedMinutes: z.number().int().nonnegative(),
+});
+export type TicketView = z.infer<typeof TicketView>;
+
+export const QueueState = z.object({
+  /** Waiting tickets this counter may call. */
+  waiting: z.number().int().nonnegative(),
+  expectedWaitMinutes: z.number().int().nonnegative().nullable(),
+  next: z.array(TicketView).max(5),
+  current: TicketView.nullable(),
+});
+export type QueueState = z.infer<typeof QueueState>;
+
+export const QUEUE_ACTIONS = ['call', 'recall', 'serve', 'suspend', 'resume', 'finish', 'skip'] as const;
+
 // ---------- device configuration ----------
 
 const Emulated = z.object({ mode: z.literal('emulated') });
@@ -243,6 +270,29 @@ export const methods = {
     output: SyncStatus,
     access: STAFF,
   }),
+  'queue.issue': method({
+    summary: 'issue a ticket (取号) for a service group, optionally with a priority',
+    input: z
+      .object({
+        groupCode: z.string().regex(/^[A-Z]{1,2}$/),
+        priority: z.enum(['elderly', 'disabled', 'pregnant', 'appointment', 'vip_item']).nullable().default(null),
+      })
+      .strict(),
+    output: TicketView,
+    access: ['kiosk', 'clerk', 'admin'],
+  }),
+  'queue.state': method({
+    summary: 'this counter’s queue: waiting, expected wait, next tickets, the current ticket',
+    input: z.object({}).strict(),
+    output: QueueState,
+    access: ['clerk'],
+  }),
+  'queue.act': method({
+    summary: '叫号 / 重呼 / 开始办理 / 挂起 / 恢复 / 办结 / 过号 at this counter',
+    input: z.object({ action: z.enum(QUEUE_ACTIONS) }).strict(),
+    output: QueueState,
+    access: ['clerk'],
+  }),
   'devices.reconnect': method({
     summary: 'try every absent device again now (after plugging it back in)',
     input: z.object({}).strict(),
@@ -321,6 +371,8 @@ export const events = {
   'idcard.failed': z.object({ code: z.string(), message: z.string() }),
   'scanner.scanned': ScanView,
   'printer.job': PrintJobView,
+  /** Something changed in the queue: counters refresh their view. */
+  'queue.changed': z.object({ groupCode: z.string() }),
 } as const;
 
 export type Events = typeof events;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUEUE_RULES, effectivePriority, expectedWaitMinutes, nextTicket, ticketNumber, type WaitingTicket } from './queue';
+import { DEFAULT_QUEUE_RULES, effectivePriority, expectedWaitMinutes, nextTicket, ticketNumber, ticketTransition, type WaitingTicket } from './queue';
 
 const now = new Date('2026-11-26T02:00:00.000Z');
 const t = (number: string, issuedAt: string, extra: Partial<WaitingTicket> = {}): WaitingTicket => ({
@@ -65,5 +65,30 @@ describe('expectedWaitMinutes', () => {
     expect(expectedWaitMinutes(0, 8, 2)).toBe(0);
     expect(expectedWaitMinutes(5, 7, 2)).toBe(18);
     expect(expectedWaitMinutes(5, 7, 0)).toBeNull();
+  });
+});
+
+describe('ticketTransition', () => {
+  const ctx = { recallCount: 0, requeues: 0, rules: DEFAULT_QUEUE_RULES };
+  it('walks a ticket through call, recall, serve, finish', () => {
+    expect(ticketTransition('waiting', 'call', ctx)).toEqual({ ok: true, to: 'called' });
+    expect(ticketTransition('called', 'recall', ctx)).toEqual({ ok: true, to: 'recalled' });
+    expect(ticketTransition('recalled', 'serve', ctx)).toEqual({ ok: true, to: 'serving' });
+    expect(ticketTransition('serving', 'suspend', ctx)).toEqual({ ok: true, to: 'suspended' });
+    expect(ticketTransition('suspended', 'resume', ctx)).toEqual({ ok: true, to: 'serving' });
+    expect(ticketTransition('serving', 'finish', ctx)).toEqual({ ok: true, to: 'done' });
+  });
+
+  it('refuses steps out of order with a sentence', () => {
+    expect(ticketTransition('waiting', 'finish', ctx)).toEqual({ ok: false, message: '号票等候中，不能办结' });
+    expect(ticketTransition('done', 'call', ctx).ok).toBe(false);
+    expect(ticketTransition('serving', 'skip', ctx).ok).toBe(false);
+  });
+
+  it('limits recalls and re-queues a skipped ticket only once', () => {
+    expect(ticketTransition('recalled', 'recall', { ...ctx, recallCount: 3 })).toMatchObject({ ok: false });
+    expect(ticketTransition('skipped', 'requeue', ctx)).toEqual({ ok: true, to: 'waiting' });
+    expect(ticketTransition('skipped', 'requeue', { ...ctx, requeues: 1 })).toEqual({ ok: false, message: '过号后只能重新排队一次' });
+    expect(ticketTransition('transferred', 'requeue', { ...ctx, requeues: 3 })).toEqual({ ok: true, to: 'waiting' });
   });
 });

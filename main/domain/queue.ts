@@ -90,3 +90,56 @@ export function expectedWaitMinutes(peopleAhead: number, averageServiceMinutes: 
   if (openCounters <= 0) return null;
   return Math.ceil((peopleAhead * averageServiceMinutes) / openCounters);
 }
+
+/** What a clerk (or the kiosk) does to a ticket, and where it leads (hall-domain note). */
+export const TICKET_ACTIONS = ['call', 'recall', 'serve', 'suspend', 'resume', 'transfer', 'finish', 'skip', 'requeue'] as const;
+export type TicketAction = (typeof TICKET_ACTIONS)[number];
+
+const TICKET_TABLE: Readonly<Record<TicketAction, { from: readonly TicketState[]; to: TicketState }>> = {
+  call: { from: ['waiting'], to: 'called' },
+  recall: { from: ['called', 'recalled'], to: 'recalled' },
+  serve: { from: ['called', 'recalled'], to: 'serving' },
+  suspend: { from: ['serving'], to: 'suspended' },
+  resume: { from: ['suspended'], to: 'serving' },
+  transfer: { from: ['serving', 'called', 'recalled'], to: 'transferred' },
+  finish: { from: ['serving'], to: 'done' },
+  skip: { from: ['called', 'recalled'], to: 'skipped' },
+  requeue: { from: ['skipped', 'transferred'], to: 'waiting' },
+};
+
+export type TicketTransition = { ok: true; to: TicketState } | { ok: false; message: string };
+
+const TICKET_STATE_LABELS: Record<TicketState, string> = {
+  waiting: '等候中',
+  called: '已叫号',
+  recalled: '已重呼',
+  serving: '办理中',
+  suspended: '已挂起',
+  transferred: '已转窗',
+  done: '已办结',
+  skipped: '已过号',
+};
+
+/**
+ * One step of a ticket's life. Recall is limited (`maxRecalls`); a skipped ticket may be re-queued
+ * once (`requeues` counts earlier re-queues).
+ */
+export function ticketTransition(from: TicketState, action: TicketAction, ctx: { recallCount: number; requeues: number; rules: QueueRules }): TicketTransition {
+  const edge = TICKET_TABLE[action];
+  if (!edge.from.includes(from)) return { ok: false, message: `号票${TICKET_STATE_LABELS[from]}，不能${ACTION_LABELS[action]}` };
+  if (action === 'recall' && ctx.recallCount >= ctx.rules.maxRecalls) return { ok: false, message: `已重呼 ${ctx.recallCount} 次，请过号或开始办理` };
+  if (action === 'requeue' && from === 'skipped' && ctx.requeues >= 1) return { ok: false, message: '过号后只能重新排队一次' };
+  return { ok: true, to: edge.to };
+}
+
+const ACTION_LABELS: Record<TicketAction, string> = {
+  call: '叫号',
+  recall: '重呼',
+  serve: '开始办理',
+  suspend: '挂起',
+  resume: '恢复办理',
+  transfer: '转窗',
+  finish: '办结',
+  skip: '过号',
+  requeue: '重新排队',
+};

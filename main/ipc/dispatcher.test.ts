@@ -27,6 +27,11 @@ function setup(overrides: Partial<Handlers> = {}) {
     'session.logout': () => ({ loggedOut: true }),
     'devices.status': () => [],
     'sync.status': () => ({ state: 'not_enrolled', pendingUploads: 0, lastSyncAt: null, hubUrl: null }),
+    'queue.issue': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'queue.state': () => ({ waiting: 0, expectedWaitMinutes: null, next: [], current: null }),
+    'queue.act': () => ({ waiting: 0, expectedWaitMinutes: null, next: [], current: null }),
     'devices.reconnect': () => [],
     'devices.test': (input) => ({ kind: input.kind, ok: true, message: 'ok', previewSvg: null, card: null }),
     'devices.config': () => ({ saved: ALL, running: ALL }),

@@ -6,6 +6,7 @@ import type { AppInfo } from '../../preload/contract';
 import type { AuthService } from '../services/auth';
 import type { FaceCheckService } from '../services/face';
 import type { HallHardware } from '../services/hardware';
+import type { QueueService } from '../services/queue';
 import type { SyncStatusService } from '../services/sync-status';
 import type { EventBus } from '../events';
 import type { Handlers } from './dispatcher';
@@ -16,6 +17,7 @@ export interface HandlerDeps {
   counters: { listActive(): { id: string; number: number; name: string; zone: string }[] };
   hardware: HallHardware;
   face: FaceCheckService;
+  queue: QueueService;
   sync: SyncStatusService;
   events: EventBus;
 }
@@ -32,6 +34,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { loggedOut };
     },
     'devices.status': () => deps.hardware.statuses(),
+    'queue.issue': (input) => deps.queue.issue(input),
+    'queue.state': (_input, ctx) => deps.queue.state(ctx.session!),
+    'queue.act': (input, ctx) => deps.queue.act(ctx.session!, input.action),
     'devices.reconnect': () => {
       deps.hardware.registry.notifyAttached();
       return deps.hardware.statuses();

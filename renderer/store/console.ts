@@ -3,7 +3,7 @@
  * from main's events.
  */
 import { create } from 'zustand';
-import type { AppInfo, CardView, Counter, DeviceStatus, ScanView, Session, SyncStatus } from '../../preload/contract';
+import type { AppInfo, CardView, Counter, DeviceStatus, QUEUE_ACTIONS, QueueState, ScanView, Session, SyncStatus } from '../../preload/contract';
 import { hall } from '../bridge';
 import { errorText } from './errors';
 
@@ -20,7 +20,11 @@ interface ConsoleState {
   cardError: string | null;
   cardReading: boolean;
   lastScan: ScanView | null;
+  queue: QueueState | null;
   load(): Promise<void>;
+  refreshQueue(): Promise<void>;
+  /** Returns a sentence for the clerk when the step was refused. */
+  queueAct(action: (typeof QUEUE_ACTIONS)[number]): Promise<string | null>;
   readCard(): Promise<void>;
   clearCard(): void;
   setLastScan(scan: ScanView): void;
@@ -43,6 +47,20 @@ export const useConsole = create<ConsoleState>((set, get) => ({
   cardError: null,
   cardReading: false,
   lastScan: null,
+  queue: null,
+
+  async refreshQueue() {
+    if (get().session?.role !== 'clerk') return;
+    const r = await hall().queue.state({});
+    if (r.ok) set({ queue: r.value });
+  },
+
+  async queueAct(action) {
+    const r = await hall().queue.act({ action });
+    if (!r.ok) return errorText(r.error);
+    set({ queue: r.value });
+    return null;
+  },
 
   async load() {
     try {
@@ -59,10 +77,11 @@ export const useConsole = create<ConsoleState>((set, get) => ({
       unsubscribers = [
         api.on('devices.changed', (devices) => set({ devices })),
         api.on('sync.changed', (sync) => set({ sync })),
-        api.on('session.ended', () => set({ session: null, devices: [], sync: null, card: null, lastScan: null })),
+        api.on('session.ended', () => set({ session: null, devices: [], sync: null, card: null, lastScan: null, queue: null })),
         api.on('idcard.read', (card) => set({ card, cardError: null })),
         api.on('idcard.failed', ({ message }) => set({ cardError: message })),
         api.on('scanner.scanned', (scan) => set({ lastScan: scan })),
+        api.on('queue.changed', () => void get().refreshQueue()),
       ];
       if (get().session) await get().refreshStatus();
     } catch (err) {
@@ -80,7 +99,7 @@ export const useConsole = create<ConsoleState>((set, get) => ({
 
   async logout() {
     await hall().session.logout({});
-    set({ session: null, devices: [], sync: null, card: null, lastScan: null });
+    set({ session: null, devices: [], sync: null, card: null, lastScan: null, queue: null });
   },
 
   async readCard() {
@@ -101,5 +120,6 @@ export const useConsole = create<ConsoleState>((set, get) => ({
     const api = hall();
     const [devices, sync] = await Promise.all([api.devices.status({}), api.sync.status({})]);
     set({ devices: devices.ok ? devices.value : [], sync: sync.ok ? sync.value : null });
+    await get().refreshQueue();
   },
 }));

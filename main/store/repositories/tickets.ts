@@ -23,6 +23,9 @@ export interface Ticket {
   servedAt: string | null;
   finishedAt: string | null;
   recallCount: number;
+  requeueCount: number;
+  /** A transferred ticket waits for this counter only. */
+  targetCounterId: string | null;
 }
 
 export interface NewTicket {
@@ -52,6 +55,8 @@ const Row = z.object({
   served_at: z.string().nullable(),
   finished_at: z.string().nullable(),
   recall_count: z.number().int(),
+  requeue_count: z.number().int(),
+  target_counter_id: z.string().nullable(),
 });
 
 export class TicketRepository {
@@ -97,6 +102,47 @@ export class TicketRepository {
       .map(toTicket);
   }
 
+  /** Next daily sequence of a service group (A001, A002, … per business day). */
+  nextSequence(businessDate: string, groupCode: string): number {
+    const max = this.db.sql
+      .prepare(`SELECT max(CAST(substr(number, length(group_code) + 1) AS INTEGER)) FROM tickets WHERE business_date = ? AND group_code = ?`)
+      .pluck()
+      .get(businessDate, groupCode) as number | null;
+    return (max ?? 0) + 1;
+  }
+
+  /** Tickets a counter is calling or serving now (called, recalled, serving, suspended). */
+  activeAt(counterId: string): Ticket[] {
+    return this.db.sql
+      .prepare(`SELECT * FROM tickets WHERE counter_id = ? AND state IN ('called', 'recalled', 'serving', 'suspended') ORDER BY called_at`)
+      .all(counterId)
+      .map(toTicket);
+  }
+
+  /** Write a ticket's new state (the caller decided it with the domain rule, inside its transaction). */
+  update(id: string, fields: Partial<Pick<Ticket, 'state' | 'counterId' | 'calledAt' | 'servedAt' | 'finishedAt' | 'recallCount' | 'requeueCount' | 'targetCounterId'>>): Ticket {
+    const columns: Record<string, string> = {
+      state: 'state',
+      counterId: 'counter_id',
+      calledAt: 'called_at',
+      servedAt: 'served_at',
+      finishedAt: 'finished_at',
+      recallCount: 'recall_count',
+      requeueCount: 'requeue_count',
+      targetCounterId: 'target_counter_id',
+    };
+    const keys = Object.keys(fields).filter((k) => k in columns);
+    if (keys.length > 0) {
+      const info = this.db.sql
+        .prepare(`UPDATE tickets SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE id = @id`)
+        .run({ ...fields, id });
+      if (info.changes === 0) throw new NotFoundError('ticket', id);
+    }
+    const ticket = this.get(id);
+    if (ticket === null) throw new NotFoundError('ticket', id);
+    return ticket;
+  }
+
   /** Does the ID card read at the counter match the one the ticket was taken with? */
   applicantMatches(ticket: Ticket, idNumber: string): boolean {
     return ticket.applicantIdIndex !== null && ticket.applicantIdIndex === this.cipher.blindIndex(idNumber);
@@ -119,5 +165,7 @@ function toTicket(raw: unknown): Ticket {
     servedAt: row.served_at,
     finishedAt: row.finished_at,
     recallCount: row.recall_count,
+    requeueCount: row.requeue_count,
+    targetCounterId: row.target_counter_id,
   };
 }

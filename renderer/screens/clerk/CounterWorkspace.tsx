@@ -3,7 +3,7 @@
  * centre, the checklist on the right, shortcuts along the bottom. Queue, intake and receipts arrive
  * with the counter issue; this is the frame they fill.
  */
-import { App, Button, Card, Divider, Empty, Flex, Input, Space, Statistic, Tag, Typography } from 'antd';
+import { App, Button, Card, Divider, Empty, Flex, Input, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import type { ScanView } from '../../../preload/contract';
 import { StatusBar } from '../../components/StatusBar';
@@ -11,6 +11,7 @@ import { listenForWedgeScans, routeScan, SCAN_KIND_LABELS } from '../../lib/scan
 import { useConsole } from '../../store/console';
 import { ApplicantPanel } from './ApplicantPanel';
 import { FacePanel } from './FacePanel';
+import { CurrentTicket, QueuePanel, useQueueAction } from './QueuePanel';
 
 const SHORTCUTS = [
   ['F1', '叫号'],
@@ -28,9 +29,14 @@ const SHORTCUTS = [
 function useCounterInputs(openFace: () => void) {
   const { message } = App.useApp();
   const { readCard, setLastScan, lastScan } = useConsole();
+  const act = useQueueAction();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'F5') {
+      const queueKeys: Record<string, 'call' | 'recall' | 'skip'> = { F1: 'call', F2: 'recall', F3: 'skip' };
+      if (queueKeys[e.key]) {
+        e.preventDefault();
+        void act(queueKeys[e.key]!);
+      } else if (e.key === 'F5') {
         e.preventDefault(); // never reload the console
         void readCard();
       } else if (e.key === 'F6') {
@@ -48,7 +54,7 @@ function useCounterInputs(openFace: () => void) {
       window.removeEventListener('keydown', onKey);
       detach();
     };
-  }, [readCard, setLastScan, message, openFace]);
+  }, [readCard, setLastScan, message, openFace, act]);
   // HID POS scans arrive as events (store.lastScan); route each once.
   useEffect(() => {
     if (lastScan?.source === 'hidpos') routeScan(lastScan, document, () => message.info(`已扫描${SCAN_KIND_LABELS[lastScan.kind]}：${lastScan.masked}`));
@@ -64,23 +70,10 @@ export function CounterWorkspace() {
     <Flex vertical style={{ height: '100%' }} data-testid="counter-workspace">
       <StatusBar />
       <Flex gap={12} style={{ flex: 1, padding: 12, minHeight: 0 }}>
-        <Card title="排队叫号" size="small" style={{ width: 260 }} data-testid="queue-panel">
-          <Space size={24}>
-            <Statistic title="等候" value={0} suffix="人" />
-            <Statistic title="预计等候" value="—" />
-          </Space>
-          <Flex wrap gap={8} style={{ marginTop: 16 }}>
-            {SHORTCUTS.slice(0, 4).map(([key, label]) => (
-              <Button key={key} disabled style={{ width: 104 }}>
-                {key} {label}
-              </Button>
-            ))}
-          </Flex>
-          <Typography.Paragraph type="secondary" style={{ marginTop: 16 }}>
-            当前无等候号票
-          </Typography.Paragraph>
-        </Card>
+        <QueuePanel />
         <Card title="当前办理" size="small" style={{ flex: 1, overflow: 'auto' }} data-testid="intake-panel">
+          <CurrentTicket />
+          <Divider style={{ margin: '12px 0' }} />
           <ApplicantPanel />
           <Button style={{ marginTop: 8 }} onClick={openFace} data-testid="open-face">
             F6 人脸比对
@@ -97,7 +90,6 @@ export function CounterWorkspace() {
               </span>
             )}
           </Flex>
-          <Empty description="暂无办理中的号票，叫号后在此受理" image={Empty.PRESENTED_IMAGE_SIMPLE} style={{ marginTop: 24 }} />
         </Card>
         <Card title="材料清单" size="small" style={{ width: 300 }} data-testid="checklist-panel">
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="选择办理事项后显示所需材料" />
