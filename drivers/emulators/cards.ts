@@ -1,15 +1,16 @@
 /**
  * Synthetic cards for the emulated reader (tests, training mode, technician self-test). Everything here is
  * invented: names like 测试甲, the public sample number 11010519491231002X, and numbers generated with a
- * valid GB 11643 check character for invented birth dates. Never put a real person's card here.
+ * valid GB 11643 check character for invented birth dates (also the 9… number of the 2023 foreigner
+ * card). Never put a real person's card here.
  *
  * `encodeCardText` writes the 256-byte text layout from a typed record, so decodeCardText(encodeCardText(r))
  * gives r back (tested as a property).
  */
 import { genderCode } from '../idcard/codes';
-import type { ForeignPermanentResidence2017, HmtResidencePermit, IdCardRecord, ResidentIdCard, ValidTo } from '../idcard/card';
+import type { ForeignPermanentResidence2017, ForeignPermanentResidence2023, HmtResidencePermit, IdCardRecord, ResidentIdCard, ValidTo } from '../idcard/card';
 import { makeIdNumber } from '../idcard/id-number';
-import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, FOREIGN_2017_LAYOUT, HMT_LAYOUT, LONG_TERM_TEXT, RESIDENT_LAYOUT, writeField, type CardKindName } from '../idcard/layout';
+import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, FOREIGN_2017_LAYOUT, FOREIGN_2023_LAYOUT, HMT_LAYOUT, LONG_TERM_TEXT, RESIDENT_LAYOUT, writeField, type CardKindName } from '../idcard/layout';
 import type { DecodedPhoto } from '../idcard/photo';
 import { defaultPhotoLibrary, encodeEmulatorWlt, placeholderPortraitPng, type EmulatorPhotoLibrary } from './idcard-photo';
 
@@ -70,6 +71,26 @@ function encodeForeign2017(r: ForeignPermanentResidence2017): Uint8Array {
   return t;
 }
 
+function encodeForeign2023(r: ForeignPermanentResidence2023): Uint8Array {
+  const t = blankText('foreign_permanent_2023');
+  const L = FOREIGN_2023_LAYOUT;
+  const firstChars = L.englishName.length / 2;
+  const maxChars = firstChars + L.englishNameContinued.length / 2;
+  if (r.englishName.length > maxChars) throw new RangeError(`englishName is ${r.englishName.length} characters, the card holds ${maxChars}`);
+  writeField(t, L.chineseName, r.chineseName, 'chineseName');
+  writeField(t, L.gender, genderCode(r.gender), 'gender');
+  writeField(t, L.renewalCount, String(r.renewalCount).padStart(2, '0'), 'renewalCount');
+  writeField(t, L.birth, compact(r.birthDate), 'birthDate');
+  writeField(t, L.englishName, r.englishName.slice(0, firstChars), 'englishName');
+  writeField(t, L.cardNumber, r.cardNumber, 'cardNumber');
+  writeField(t, L.validFrom, compact(r.validFrom), 'validFrom');
+  writeField(t, L.validTo, validToText(r.validTo), 'validTo');
+  writeField(t, L.englishNameContinued, r.englishName.slice(firstChars), 'englishName');
+  writeField(t, L.nationality, r.nationality, 'nationality');
+  writeField(t, L.previousCardLink, r.previousCardLink ?? '', 'previousCardLink');
+  return t;
+}
+
 /** The 256-byte card text for a record. Throws RangeError when a value does not fit its field. */
 export function encodeCardText(record: IdCardRecord): Uint8Array {
   switch (record.kind) {
@@ -79,6 +100,8 @@ export function encodeCardText(record: IdCardRecord): Uint8Array {
       return encodeHmt(record);
     case 'foreign_permanent_2017':
       return encodeForeign2017(record);
+    case 'foreign_permanent_2023':
+      return encodeForeign2023(record);
   }
 }
 
@@ -139,20 +162,15 @@ export function withPhoto(card: EmulatedCard, photo: DecodedPhoto, library: Emul
 }
 
 /**
- * A 2023 foreigner permanent residence card (kind `Y`). Its published layout has not been confirmed, so
- * only the kind marker is meaningful here; readers must refuse it with unsupported_card_layout.
+ * A 2023 foreigner permanent residence card (kind `Y`) for the synthetic holder 测试戊 (English name longer
+ * than 35 characters, so it fills the continuation field), without fingerprint by default.
  */
 export function makeForeign2023Card(options: EmulatedCardOptions = {}): EmulatedCard {
-  const text = blankText('foreign_permanent_2023');
-  writeField(text, { offset: 0, length: 120 }, 'TEST, SAMPLE DELTA', 'englishName');
-  return {
-    label: options.label ?? 'synthetic foreign_permanent_2023',
-    kind: 'foreign_permanent_2023',
-    text,
-    wlt: encodeEmulatorWlt(options.photo ?? { mime: 'image/png', bytes: placeholderPortraitPng(110) }, options.photoLibrary ?? defaultPhotoLibrary),
-    fingerprint: options.fingerprint ?? new Uint8Array(0),
-    appendedAddress: null,
-  };
+  return makeEmulatedCard(SYNTHETIC_RECORDS.foreign_2023, {
+    photo: { mime: 'image/png', bytes: placeholderPortraitPng(110) },
+    fingerprint: new Uint8Array(0),
+    ...options,
+  });
 }
 
 /** Invented people. 测试甲 carries the public sample number from GB 11643's examples. */
@@ -207,9 +225,24 @@ export const SYNTHETIC_RECORDS = {
     cardVersion: '01',
     issuingAuthorityCode: '1500',
   },
+  foreign_2023: {
+    kind: 'foreign_permanent_2023',
+    chineseName: '测试戊',
+    // 38 characters: 35 in the first field, 3 in the continuation.
+    englishName: 'TEST, SAMPLE DELTA EXTRALONG FORENAMES',
+    gender: 'male',
+    renewalCount: 1,
+    birthDate: '1988-04-12',
+    // 9 (foreigner), 11 (accepted in Beijing), 276 (Germany, ISO 3166 numeric), birth date, sequence 015 (odd: male).
+    cardNumber: makeIdNumber('911276', '19880412', '015'),
+    nationality: 'DEU',
+    validFrom: '2024-03-01',
+    validTo: '2034-03-01',
+    previousCardLink: 'DEU',
+  },
 } as const satisfies Record<string, IdCardRecord>;
 
-export type SampleCardName = keyof typeof SYNTHETIC_RECORDS | 'foreign_2023';
+export type SampleCardName = keyof typeof SYNTHETIC_RECORDS;
 
 /** One emulated card per kind (and an expired resident card). */
 export function sampleCards(options: { photoLibrary?: EmulatorPhotoLibrary } = {}): Record<SampleCardName, EmulatedCard> {
@@ -219,6 +252,6 @@ export function sampleCards(options: { photoLibrary?: EmulatorPhotoLibrary } = {
     resident_expired: makeEmulatedCard(SYNTHETIC_RECORDS.resident_expired, { label: 'resident (expired) 测试乙', photo: { mime: 'image/png', bytes: placeholderPortraitPng(120) }, ...lib }),
     hmt: makeEmulatedCard(SYNTHETIC_RECORDS.hmt, { label: 'HK/Macao/Taiwan permit 测试丙', photo: { mime: 'image/png', bytes: placeholderPortraitPng(90) }, fingerprint: new Uint8Array(0), ...lib }),
     foreign_2017: makeEmulatedCard(SYNTHETIC_RECORDS.foreign_2017, { label: 'foreigner permanent residence 2017 测试丁', photo: { mime: 'image/png', bytes: placeholderPortraitPng(70) }, ...lib }),
-    foreign_2023: makeForeign2023Card({ label: 'foreigner permanent residence 2023 (unsupported)', ...lib }),
+    foreign_2023: makeForeign2023Card({ label: 'foreigner permanent residence 2023 测试戊', ...lib }),
   };
 }

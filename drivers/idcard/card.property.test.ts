@@ -14,7 +14,7 @@ import { CARD_TEXT_LENGTH, KIND_OFFSET } from './layout';
 const RUNS = 100_000;
 const seed = Number(process.env.FC_SEED ?? 11643);
 const LONG = 30_000;
-const CODES: ReadonlySet<CardDecodeError['code']> = new Set(['text_length', 'unknown_card_kind', 'unsupported_card_layout', 'invalid_field']);
+const CODES: ReadonlySet<CardDecodeError['code']> = new Set(['text_length', 'unknown_card_kind', 'invalid_field']);
 
 /** Fast filler: fast-check picks the seed, a xorshift fills the 256 bytes. */
 function fill(seedValue: number, mode: 'bytes' | 'ascii' | 'digits'): Uint8Array {
@@ -72,6 +72,9 @@ function rng(seedValue: number): { int(n: number): number; pick<T>(xs: readonly 
 
 const HAN = Array.from('测试甲乙丙丁戊己庚辛壬癸东西南北中华人民共和国省市区县路街号院楼·');
 const UPPER = Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+const UPPER_DIGITS = [...UPPER, ...'0123456789'];
+/** Province codes for the 2nd–3rd digits of a Y card number (9 + province + numeric country). */
+const Y_PROVINCES = ['11', '31', '44', '53', '65'];
 const NATION_CODES = [...NATIONS.keys()];
 const GENDERS = ['male', 'female', 'unknown', 'unspecified'] as const;
 const DAY = 86_400_000;
@@ -93,7 +96,7 @@ function makeRecord(seedValue: number): IdCardRecord {
   const birthDate = date();
   const gender = r.pick(GENDERS);
   const seq = digits(3);
-  switch (r.int(3)) {
+  switch (r.int(4)) {
     case 0: {
       const nation = r.pick(NATION_CODES);
       return {
@@ -121,6 +124,23 @@ function makeRecord(seedValue: number): IdCardRecord {
         passNumber: r.int(3) === 0 ? digits(8) : `${r.pick(['H', 'M'])}${digits(8)}`,
         issueCount: r.int(100),
       };
+    case 2: {
+      // Up to 3 words of up to 14 letters joined with ', ': at most 46 characters, often past the 35 of the
+      // first English-name field.
+      const words = Array.from({ length: 1 + r.int(3) }, () => str(UPPER, 1, 14));
+      return {
+        kind: 'foreign_permanent_2023',
+        chineseName: r.int(3) === 0 ? '' : han(1, 15),
+        englishName: words.join(r.int(2) === 0 ? ', ' : ' '),
+        gender,
+        renewalCount: r.int(100),
+        birthDate,
+        cardNumber: makeIdNumber(`9${r.pick(Y_PROVINCES)}${digits(3)}`, compact(birthDate), seq),
+        nationality: str(UPPER, 3, 3),
+        ...v,
+        previousCardLink: r.int(3) === 0 ? null : str(UPPER_DIGITS, 1, 3),
+      };
+    }
     default: {
       const words = Array.from({ length: 1 + r.int(3) }, () => str(UPPER, 1, 18));
       return {
@@ -133,7 +153,7 @@ function makeRecord(seedValue: number): IdCardRecord {
         birthDate,
         ...v,
         cardVersion: digits(2),
-        issuingAuthorityCode: str([...UPPER, ...'0123456789'], 1, 4),
+        issuingAuthorityCode: str(UPPER_DIGITS, 1, 4),
       };
     }
   }

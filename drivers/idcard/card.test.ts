@@ -148,11 +148,8 @@ describe('decodeCardText: other kinds', () => {
     });
   });
 
-  it('refuses the 2023 Y card with unsupported_card_layout', () => {
-    expect(decodeCardText(textWith([[248, 2, 'Y']]))).toEqual({
-      ok: false,
-      error: { code: 'unsupported_card_layout', kind: 'foreign_permanent_2023', message: 'unsupported card layout: 2023 foreigner permanent residence card (kind Y)' },
-    });
+  it('refuses an empty Y card with a typed field error, not garbage', () => {
+    expect(decodeCardText(textWith([[248, 2, 'Y']]))).toMatchObject({ ok: false, error: { code: 'invalid_field' } });
   });
 
   it('refuses an unknown kind with its code', () => {
@@ -165,6 +162,86 @@ describe('decodeCardText: other kinds', () => {
   });
 });
 
+describe('decodeCardText: Y (2023 foreigner permanent residence card)', () => {
+  const number = makeIdNumber('911276', '19880412', '015');
+  // The English name as the SDK header splits it: characters 1–35 at 52/70, 36–46 at 220/22.
+  const y = (overrides: [number, number, string][] = []): Uint8Array =>
+    textWith([
+      [0, 30, '测试戊'],
+      [30, 2, '1'],
+      [32, 4, '01'],
+      [36, 16, '19880412'],
+      [52, 70, 'TEST, SAMPLE DELTA EXTRALONG FORENA'],
+      [122, 36, number],
+      [188, 16, '20240301'],
+      [204, 16, '20340301'],
+      [220, 22, 'MES'],
+      [242, 6, 'DEU'],
+      [248, 2, 'Y'],
+      [250, 6, 'DEU'],
+      ...overrides,
+    ]);
+
+  it('decodes every field at its offset and joins the two English-name parts', () => {
+    expect(decodeCardText(y())).toEqual({
+      ok: true,
+      card: {
+        kind: 'foreign_permanent_2023',
+        chineseName: '测试戊',
+        englishName: 'TEST, SAMPLE DELTA EXTRALONG FORENAMES',
+        gender: 'male',
+        renewalCount: 1,
+        birthDate: '1988-04-12',
+        cardNumber: number,
+        nationality: 'DEU',
+        validFrom: '2024-03-01',
+        validTo: '2034-03-01',
+        previousCardLink: 'DEU',
+      },
+    });
+  });
+
+  it('keeps a space that falls on the 35th character, and reads a blank continuation, Chinese name and link', () => {
+    const split = decodeCardText(y([[52, 70, 'TEST, SAMPLE DELTA EXTRALONG FIRST '], [220, 22, 'SECOND']]));
+    expect(split.ok && split.card.kind === 'foreign_permanent_2023' && split.card.englishName).toBe('TEST, SAMPLE DELTA EXTRALONG FIRST SECOND');
+    const short = decodeCardText(y([[0, 30, ' '.repeat(15)], [52, 70, 'TEST, SAMPLE DELTA'.padEnd(35)], [220, 22, ' '.repeat(11)], [250, 6, '   ']]));
+    expect(short).toMatchObject({ ok: true, card: { chineseName: '', englishName: 'TEST, SAMPLE DELTA', previousCardLink: null } });
+    expect(encodeCardText(SYNTHETIC_RECORDS.foreign_2023)).toEqual(y());
+  });
+
+  it('refuses a card without an English name', () => {
+    expect(decodeCardText(y([[52, 70, ' '.repeat(35)], [220, 22, ' '.repeat(11)]]))).toMatchObject({ ok: false, error: { field: 'englishName', problem: 'empty' } });
+  });
+
+  it('decodes the synthetic sample record', () => {
+    expect(decodeCardText(encodeCardText(SYNTHETIC_RECORDS.foreign_2023))).toEqual({ ok: true, card: SYNTHETIC_RECORDS.foreign_2023 });
+  });
+
+  it.each([
+    ['englishName', [52, 70, ' '.repeat(35)], 'continuation after a short first part'],
+    ['englishName', [52, 70, 'TEST, SAMPLE DELTA'.padEnd(35)], 'continuation after a short first part'],
+    ['gender', [30, 2, '3'], 'unknown code'],
+    ['renewalCount', [32, 4, 'A1'], 'format'],
+    ['birthDate', [36, 16, '19880230'], 'not a date'],
+    ['cardNumber', [122, 36, '911276198804120151'], 'check_digit'],
+    // a resident number in a Y card: the first digit must be 9
+    ['cardNumber', [122, 36, makeIdNumber('110105', '19880412', '015')], 'region'],
+    ['cardNumber', [122, 36, makeIdNumber('971276', '19880412', '015')], 'region'],
+    ['cardNumber', [122, 36, makeIdNumber('911276', '19880413', '015')], 'birth date differs from the birth field'],
+    ['nationality', [242, 6, 'DE '], 'format'],
+    ['validTo', [204, 16, '20230101'], 'before validFrom'],
+    ['previousCardLink', [250, 6, 'd- '], 'format'],
+    ['chineseName', [2, 2, '\u0007'], 'not text'],
+  ] as [string, [number, number, string], string][])('rejects a bad %s (%s) with a typed error', (field, override, problem) => {
+    expect(decodeCardText(y([override]))).toEqual({ ok: false, error: { code: 'invalid_field', field, problem, message: `invalid ${field}: ${problem}` } });
+  });
+
+  it('never puts card data in error messages', () => {
+    const r = decodeCardText(y([[122, 36, '911276198804120151']]));
+    expect(JSON.stringify(r)).not.toContain('911276');
+  });
+});
+
 describe('displayName / documentNumber', () => {
   it('pick the right fields per kind', () => {
     expect(displayName(SYNTHETIC_RECORDS.resident)).toBe('测试甲');
@@ -172,5 +249,8 @@ describe('displayName / documentNumber', () => {
     expect(displayName(SYNTHETIC_RECORDS.foreign_2017)).toBe('测试丁');
     expect(displayName({ ...SYNTHETIC_RECORDS.foreign_2017, chineseName: '' })).toBe('TEST, SAMPLE GAMMA');
     expect(documentNumber(SYNTHETIC_RECORDS.foreign_2017)).toBe('CAN110087010112');
+    expect(displayName(SYNTHETIC_RECORDS.foreign_2023)).toBe('测试戊');
+    expect(displayName({ ...SYNTHETIC_RECORDS.foreign_2023, chineseName: '' })).toBe('TEST, SAMPLE DELTA EXTRALONG FORENAMES');
+    expect(documentNumber(SYNTHETIC_RECORDS.foreign_2023)).toBe('911276198804120156');
   });
 });

@@ -1,15 +1,15 @@
 /**
- * Decoding the 256-byte card text into typed records, for the three layouts we know: resident ID card
- * (kind char space), HK/Macao/Taiwan residence permit (`J`) and the 2017 foreigner permanent residence card
- * (`I`). The 2023 foreigner card (`Y`) is refused with `unsupported_card_layout` until its published layout
- * is found; any other kind char is `unknown_card_kind`. Never throws; never returns garbage: every field
- * is checked (dates are real dates, codes are in their tables, ID numbers pass GB 11643).
+ * Decoding the 256-byte card text into typed records, for the four layouts of the hardware note: resident
+ * ID card (kind char space), HK/Macao/Taiwan residence permit (`J`), the 2017 foreigner permanent residence
+ * card (`I`) and the 2023 one (`Y`, layout from a public reader SDK header); any other kind char is
+ * `unknown_card_kind`. Never throws; never returns garbage: every field is checked (dates are real dates,
+ * codes are in their tables, ID and card numbers pass GB 11643).
  *
  * Error messages name the field and the problem, never the value (it is personal data).
  */
 import { genderFromCode, nationFromCode, type Gender, type Nation } from './codes';
-import { calendarDate, validateIdNumber } from './id-number';
-import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, FOREIGN_2017_LAYOUT, HMT_LAYOUT, KIND_OFFSET, LONG_TERM_TEXT, RESIDENT_LAYOUT, readField, type FieldSpec } from './layout';
+import { calendarDate, validateForeignPermanentNumber, validateIdNumber, type IdNumberCheck } from './id-number';
+import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, FOREIGN_2017_LAYOUT, FOREIGN_2023_LAYOUT, HMT_LAYOUT, KIND_OFFSET, LONG_TERM_TEXT, RESIDENT_LAYOUT, readField, type FieldSpec } from './layout';
 import { hexByte } from './protocol';
 
 /** YYYY-MM-DD */
@@ -61,13 +61,32 @@ export interface ForeignPermanentResidence2017 {
   issuingAuthorityCode: string;
 }
 
-export type IdCardRecord = ResidentIdCard | HmtResidencePermit | ForeignPermanentResidence2017;
+export interface ForeignPermanentResidence2023 {
+  kind: 'foreign_permanent_2023';
+  /** May be empty: not every holder has a Chinese name. */
+  chineseName: string;
+  /** Up to 46 characters: the card's two English-name fields joined. */
+  englishName: string;
+  gender: Gender;
+  /** 换证次数: how many times the card was renewed (0 for the first card). */
+  renewalCount: number;
+  birthDate: IsoDate;
+  /** 18 characters, GB 11643 check character, first digit 9. */
+  cardNumber: string;
+  /** ISO 3166-1 alpha-3. */
+  nationality: string;
+  validFrom: IsoDate;
+  validTo: ValidTo;
+  /** Link to the holder's previous-version card number (up to 3 capital letters/digits); null when blank on the card. */
+  previousCardLink: string | null;
+}
+
+export type IdCardRecord = ResidentIdCard | HmtResidencePermit | ForeignPermanentResidence2017 | ForeignPermanentResidence2023;
 export type IdCardKind = IdCardRecord['kind'];
 
 export type CardDecodeError =
   | { code: 'text_length'; expected: number; got: number; message: string }
   | { code: 'unknown_card_kind'; kindChar: string; message: string }
-  | { code: 'unsupported_card_layout'; kind: 'foreign_permanent_2023'; message: string }
   | { code: 'invalid_field'; field: string; problem: string; message: string };
 
 export type CardDecodeResult = { ok: true; card: IdCardRecord } | { ok: false; error: CardDecodeError };
@@ -110,12 +129,20 @@ function gender(bytes: Uint8Array, spec: FieldSpec): Gender {
   return g;
 }
 
-function citizenNumber(bytes: Uint8Array, spec: FieldSpec, birthDate: IsoDate, regions: readonly string[] | null): string {
+/** A GB 11643-style number: valid by `validate`, in `regions` when given, its birth date the card's. */
+function gbNumber(
+  bytes: Uint8Array,
+  spec: FieldSpec,
+  field: string,
+  birthDate: IsoDate,
+  validate: (id: string) => IdNumberCheck,
+  regions: readonly string[] | null = null,
+): string {
   const id = readField(bytes, spec);
-  const check = validateIdNumber(id);
-  if (!check.ok) throw new FieldError('idNumber', check.problem);
-  if (regions && !regions.includes(id.slice(0, 2))) throw new FieldError('idNumber', 'region');
-  if (check.birthDate !== birthDate) throw new FieldError('idNumber', 'birth date differs from the birth field');
+  const check = validate(id);
+  if (!check.ok) throw new FieldError(field, check.problem);
+  if (regions && !regions.includes(id.slice(0, 2))) throw new FieldError(field, 'region');
+  if (check.birthDate !== birthDate) throw new FieldError(field, 'birth date differs from the birth field');
   return id;
 }
 
@@ -138,7 +165,7 @@ function decodeResident(t: Uint8Array): ResidentIdCard {
     nation,
     birthDate,
     address: text(t, L.address, 'address', { required: true }),
-    idNumber: citizenNumber(t, L.idNumber, birthDate, null),
+    idNumber: gbNumber(t, L.idNumber, 'idNumber', birthDate, validateIdNumber),
     issuingAuthority: text(t, L.issuingAuthority, 'issuingAuthority', { required: true }),
     validFrom,
     validTo: validTo(t, L.validTo, validFrom),
@@ -155,7 +182,7 @@ function decodeHmt(t: Uint8Array): HmtResidencePermit {
     gender: gender(t, L.gender),
     birthDate,
     address: text(t, L.address, 'address', { required: true }),
-    idNumber: citizenNumber(t, L.idNumber, birthDate, ['81', '82', '83']),
+    idNumber: gbNumber(t, L.idNumber, 'idNumber', birthDate, validateIdNumber, ['81', '82', '83']),
     issuingAuthority: text(t, L.issuingAuthority, 'issuingAuthority', { required: true }),
     validFrom,
     validTo: validTo(t, L.validTo, validFrom),
@@ -184,6 +211,44 @@ function decodeForeign2017(t: Uint8Array): ForeignPermanentResidence2017 {
   };
 }
 
+/**
+ * The English name, split on the card: characters 1–35, then 36–46. A full first part keeps a space that
+ * falls on its 35th character. A continuation after a first part that is not full (at most one space at
+ * its edges) would put a run of padding inside the name: refused.
+ */
+function englishName2023(t: Uint8Array): string {
+  const L = FOREIGN_2023_LAYOUT;
+  const firstChars = L.englishName.length / 2;
+  const first = readField(t, L.englishName);
+  const rest = readField(t, L.englishNameContinued);
+  if (rest.trim() && first.trim().length < firstChars - 1) throw new FieldError('englishName', 'continuation after a short first part');
+  const value = (first.padEnd(firstChars, ' ') + rest).trim();
+  if (NOT_TEXT.test(value)) throw new FieldError('englishName', 'not text');
+  if (value.length === 0) throw new FieldError('englishName', 'empty');
+  return value;
+}
+
+function decodeForeign2023(t: Uint8Array): ForeignPermanentResidence2023 {
+  const L = FOREIGN_2023_LAYOUT;
+  const birthDate = date(t, L.birth, 'birthDate');
+  const validFrom = date(t, L.validFrom, 'validFrom');
+  const link = text(t, L.previousCardLink, 'previousCardLink', { required: false });
+  if (link && !/^[0-9A-Z]{1,3}$/.test(link)) throw new FieldError('previousCardLink', 'format');
+  return {
+    kind: 'foreign_permanent_2023',
+    chineseName: text(t, L.chineseName, 'chineseName', { required: false }),
+    englishName: englishName2023(t),
+    gender: gender(t, L.gender),
+    renewalCount: Number(pattern(t, L.renewalCount, 'renewalCount', /^\d{1,2}$/)),
+    birthDate,
+    cardNumber: gbNumber(t, L.cardNumber, 'cardNumber', birthDate, validateForeignPermanentNumber),
+    nationality: pattern(t, L.nationality, 'nationality', /^[A-Z]{3}$/),
+    validFrom,
+    validTo: validTo(t, L.validTo, validFrom),
+    previousCardLink: link || null,
+  };
+}
+
 /** The kind marker at byte 248 as a character (may be any UCS-2 unit). */
 export function cardKindChar(textBytes: Uint8Array): string {
   return String.fromCharCode((textBytes[KIND_OFFSET] ?? 0) | ((textBytes[KIND_OFFSET + 1] ?? 0) << 8));
@@ -203,10 +268,7 @@ export function decodeCardText(textBytes: Uint8Array): CardDecodeResult {
       case CARD_KIND_CHARS.foreign_permanent_2017:
         return { ok: true, card: decodeForeign2017(textBytes) };
       case CARD_KIND_CHARS.foreign_permanent_2023:
-        return {
-          ok: false,
-          error: { code: 'unsupported_card_layout', kind: 'foreign_permanent_2023', message: 'unsupported card layout: 2023 foreigner permanent residence card (kind Y)' },
-        };
+        return { ok: true, card: decodeForeign2023(textBytes) };
       default: {
         const code = kind.charCodeAt(0);
         const kindChar = code > 0xff ? `0x${code.toString(16).padStart(4, '0').toUpperCase()}` : hexByte(code);
@@ -223,11 +285,18 @@ export function decodeCardText(textBytes: Uint8Array): CardDecodeResult {
 
 /** The name to show for any kind (Chinese name when present). */
 export function displayName(card: IdCardRecord): string {
-  if (card.kind === 'foreign_permanent_2017') return card.chineseName || card.englishName;
+  if (card.kind === 'foreign_permanent_2017' || card.kind === 'foreign_permanent_2023') return card.chineseName || card.englishName;
   return card.name;
 }
 
 /** The document number for any kind. */
 export function documentNumber(card: IdCardRecord): string {
-  return card.kind === 'foreign_permanent_2017' ? card.permitNumber : card.idNumber;
+  switch (card.kind) {
+    case 'foreign_permanent_2017':
+      return card.permitNumber;
+    case 'foreign_permanent_2023':
+      return card.cardNumber;
+    default:
+      return card.idNumber;
+  }
 }

@@ -53,11 +53,37 @@ describe('decodeSamHex', () => {
     }
   });
 
-  it('reports a card it cannot decode, still withholding the payload', () => {
+  it('decodes a Y (2023) card answer with names, number and previous-card link masked', () => {
     const y = sampleCards().foreign_2023;
-    const v = (decodeSamHex(toHex(encodeAnswer(0x90, encodeReadBasicData({ text: y.text, photo: y.wlt, fingerprint: null })))) as { ok: true; value: Record<string, unknown> }).value;
+    const hex = toHex(encodeAnswer(0x90, encodeReadBasicData({ text: y.text, photo: y.wlt, fingerprint: null })));
+    const v = (decodeSamHex(hex) as { ok: true; value: Record<string, unknown> }).value;
+    expect(v.card).toEqual({
+      kind: 'foreign_permanent_2023',
+      kindZh: '外国人永久居留身份证（2023 版）',
+      gender: '男',
+      birthDate: '(hidden: birth date; use reveal)',
+      validFrom: '2024-03-01',
+      validTo: '2034-03-01',
+      chineseName: '测*戊',
+      englishName: 'T**** S***** D**** E******** F********',
+      cardNumber: '9112**********0156',
+      nationality: 'DEU',
+      renewalCount: 1,
+      previousCardLink: '(hidden: link to the previous card number; use reveal)',
+    });
+    expect(v.cardError).toBeNull();
+    expect(JSON.stringify(v)).not.toMatch(/911276198804120156|测试戊|EXTRALONG|1988-04-12/);
+    expect(v.payloadHex).toMatch(/^\(hidden/);
+    const revealed = (decodeSamHex(hex, { reveal: true }) as { ok: true; value: Record<string, unknown> }).value;
+    expect(revealed.card).toMatchObject({ chineseName: '测试戊', englishName: 'TEST, SAMPLE DELTA EXTRALONG FORENAMES', cardNumber: '911276198804120156', previousCardLink: 'DEU' });
+  });
+
+  it('reports a card it cannot decode, still withholding the payload', () => {
+    const text = sampleCards().foreign_2023.text.slice();
+    text[248] = 0x51; // kind 'Q'
+    const v = (decodeSamHex(toHex(encodeAnswer(0x90, encodeReadBasicData({ text, photo: new Uint8Array(1024), fingerprint: null })))) as { ok: true; value: Record<string, unknown> }).value;
     expect(v.card).toBeNull();
-    expect(v.cardError).toBe('unsupported card layout: 2023 foreigner permanent residence card (kind Y)');
+    expect(v.cardError).toBe('unknown card kind 0x51 at byte 248');
     expect(v.payloadHex).toMatch(/^\(hidden/);
   });
 

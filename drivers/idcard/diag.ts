@@ -19,6 +19,7 @@ const KIND_ZH: Record<IdCardRecord['kind'], string> = {
   resident: '居民身份证',
   hmt_residence: '港澳台居民居住证',
   foreign_permanent_2017: '外国人永久居留身份证（2017 版）',
+  foreign_permanent_2023: '外国人永久居留身份证（2023 版）',
 };
 
 const hidden = (what: string): string => `(hidden: ${what}; use reveal)`;
@@ -57,6 +58,17 @@ function cardView(card: IdCardRecord, reveal: boolean): { [key: string]: JsonVal
         nationality: card.nationality,
         cardVersion: card.cardVersion,
         issuingAuthorityCode: card.issuingAuthorityCode,
+      };
+    case 'foreign_permanent_2023':
+      return {
+        ...common,
+        chineseName: card.chineseName ? name(card.chineseName) : '',
+        englishName: name(card.englishName),
+        cardNumber: num(card.cardNumber),
+        nationality: card.nationality,
+        renewalCount: card.renewalCount,
+        // Part of the holder's previous card number: personal data.
+        previousCardLink: card.previousCardLink === null ? null : reveal ? card.previousCardLink : hidden('link to the previous card number'),
       };
   }
 }

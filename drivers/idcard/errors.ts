@@ -19,7 +19,6 @@ export const IDCARD_ERROR_MESSAGES = {
   unexpected_status: '读卡器返回了未知状态，请重试；多次出现请联系技术人员',
   bad_answer: '读卡器应答数据有误，请重新放置证件再试',
   malformed_answer: '读卡器返回的证件数据不完整，请重新放置证件再试',
-  unsupported_card_layout: '暂不支持读取此类证件（2023 版外国人永久居留身份证），请人工核验',
   unknown_card_kind: '无法识别的证件种类，请人工核验',
   invalid_card_data: '证件信息校验未通过，请人工核验',
   timeout: '读卡器无响应，请检查读卡器连接',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDate, chinaDate, idCheckChar, makeIdNumber, validateIdNumber } from './id-number';
+import { calendarDate, chinaDate, idCheckChar, makeIdNumber, validateForeignPermanentNumber, validateIdNumber } from './id-number';
 
 describe('GB 11643 ID numbers', () => {
   it('accepts the public sample number and reads birth date and sex', () => {
@@ -33,6 +33,27 @@ describe('GB 11643 ID numbers', () => {
   it('never puts the number in its message', () => {
     const r = validateIdNumber('110105194912310021');
     expect(!r.ok && r.message).not.toContain('1101');
+  });
+});
+
+describe('2023 foreigner permanent residence card numbers', () => {
+  it('accept 9 + province + country digits, GB 11643 check character', () => {
+    const n = makeIdNumber('911276', '19880412', '015');
+    expect(n).toBe('911276198804120156');
+    expect(validateForeignPermanentNumber(n)).toEqual({ ok: true, region: '911276', birthDate: '1988-04-12', sex: 'male' });
+    // a citizen number is not a Y card number, nor the other way round
+    expect(validateIdNumber(n)).toMatchObject({ ok: false, problem: 'region' });
+    expect(validateForeignPermanentNumber('11010519491231002X')).toMatchObject({ ok: false, problem: 'region' });
+  });
+
+  it('reject a non-province second/third digit, wrong check characters and implausible birth dates', () => {
+    expect(validateForeignPermanentNumber(makeIdNumber('900276', '19880412', '015'))).toMatchObject({ ok: false, problem: 'region' });
+    expect(validateForeignPermanentNumber(makeIdNumber('981276', '19880412', '015'))).toMatchObject({ ok: false, problem: 'region' });
+    expect(validateForeignPermanentNumber('911276198804120151')).toMatchObject({ ok: false, problem: 'check_digit' });
+    expect(validateForeignPermanentNumber(makeIdNumber('911276', '18800412', '015'))).toMatchObject({ ok: false, problem: 'birth_date' });
+    expect(validateForeignPermanentNumber('91127619880412015')).toMatchObject({ ok: false, problem: 'format' });
+    const r = validateForeignPermanentNumber('911276198804120151');
+    expect(!r.ok && r.message).not.toContain('9112');
   });
 });
 

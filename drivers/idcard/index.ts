@@ -3,7 +3,7 @@
  * CLI use. Emulators live in drivers/emulators/ (idcard-rig.ts builds a complete emulated reader).
  */
 export { decodeCardText, displayName, documentNumber } from './card';
-export type { CardDecodeError, CardDecodeResult, ForeignPermanentResidence2017, HmtResidencePermit, IdCardKind, IdCardRecord, IsoDate, ResidentIdCard, ValidTo } from './card';
+export type { CardDecodeError, CardDecodeResult, ForeignPermanentResidence2017, ForeignPermanentResidence2023, HmtResidencePermit, IdCardKind, IdCardRecord, IsoDate, ResidentIdCard, ValidTo } from './card';
 export { genderLabel, NATIONS, nationFromCode } from './codes';
 export type { Gender, Nation } from './codes';
 export { IdCardDevice } from './device';
@@ -16,7 +16,7 @@ export { IDCARD_ERROR_MESSAGES } from './errors';
 export type { IdCardError, IdCardErrorCode, IdCardStep } from './errors';
 export { encodeAnswer, encodeCommand, parseFrame, samDeframer } from './frame';
 export type { SamAnswerFrame, SamCommandFrame, SamFrame, SamFramingError } from './frame';
-export { validateIdNumber } from './id-number';
+export { validateForeignPermanentNumber, validateIdNumber } from './id-number';
 export type { IdNumberCheck } from './id-number';
 export { HidFrameReassembler, samPacketizer } from './packet';
 export type { SamFraming } from './packet';

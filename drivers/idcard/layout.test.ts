@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CARD_TEXT_LENGTH, decodeUcs2, FOREIGN_2017_LAYOUT, HMT_LAYOUT, KIND_OFFSET, readField, RESIDENT_LAYOUT, writeField } from './layout';
+import { CARD_TEXT_LENGTH, decodeUcs2, FOREIGN_2017_LAYOUT, FOREIGN_2023_LAYOUT, HMT_LAYOUT, KIND_OFFSET, readField, RESIDENT_LAYOUT, writeField } from './layout';
 
 describe('card text layout', () => {
   it('matches the hardware note offsets and stays inside 256 bytes', () => {
     expect(CARD_TEXT_LENGTH).toBe(256);
     expect(KIND_OFFSET).toBe(248);
-    for (const layout of [RESIDENT_LAYOUT, HMT_LAYOUT, FOREIGN_2017_LAYOUT]) {
+    for (const layout of [RESIDENT_LAYOUT, HMT_LAYOUT, FOREIGN_2017_LAYOUT, FOREIGN_2023_LAYOUT]) {
       const fields = Object.values(layout).sort((a, b) => a.offset - b.offset);
       for (const [i, f] of fields.entries()) {
         expect(f.offset % 2).toBe(0);
@@ -18,6 +18,14 @@ describe('card text layout', () => {
     expect(HMT_LAYOUT.validTo).toEqual(RESIDENT_LAYOUT.validTo);
     expect(HMT_LAYOUT.passNumber).toEqual({ offset: 220, length: 18 });
     expect(FOREIGN_2017_LAYOUT.birth).toEqual({ offset: 220, length: 16 });
+    // Y: the published 2023 layout covers all 256 bytes, English name in two parts (35 + 11 characters)
+    const y = Object.values(FOREIGN_2023_LAYOUT);
+    expect(y.reduce((n, f) => n + f.length, 0)).toBe(256);
+    expect(FOREIGN_2023_LAYOUT.englishName).toEqual({ offset: 52, length: 70 });
+    expect(FOREIGN_2023_LAYOUT.englishNameContinued).toEqual({ offset: 220, length: 22 });
+    expect(FOREIGN_2023_LAYOUT.cardNumber).toEqual(RESIDENT_LAYOUT.idNumber);
+    expect(FOREIGN_2023_LAYOUT.nationality).toEqual({ offset: 242, length: 6 });
+    expect(FOREIGN_2023_LAYOUT.previousCardLink).toEqual({ offset: 250, length: 6 });
   });
 
   it('writes space-padded UCS-2LE and reads it back trimmed', () => {

@@ -62,11 +62,31 @@ export const FOREIGN_2017_LAYOUT = {
   reserved: f(250, 6),
 } as const;
 
+/**
+ * 外国人永久居留身份证, 2023 edition (kind char `Y`), from a public reader SDK header. The English name
+ * is split: characters 1–35 at 52, characters 36–46 at 220. The card number is 18 characters numbered as
+ * GB 11643 with a leading 9 (id-number.ts).
+ */
+export const FOREIGN_2023_LAYOUT = {
+  chineseName: f(0, 30),
+  gender: f(30, 2),
+  renewalCount: f(32, 4),
+  birth: f(36, 16),
+  englishName: f(52, 70),
+  cardNumber: f(122, 36),
+  reserved1: f(158, 30),
+  validFrom: f(188, 16),
+  validTo: f(204, 16),
+  englishNameContinued: f(220, 22),
+  nationality: f(242, 6),
+  kind: f(248, 2),
+  previousCardLink: f(250, 6),
+} as const;
+
 export const CARD_KIND_CHARS = {
   resident: ' ',
   hmt_residence: 'J',
   foreign_permanent_2017: 'I',
-  /** 2023 edition: layout not yet confirmed from a published source → refused by the decoder. */
   foreign_permanent_2023: 'Y',
 } as const;
 

@@ -58,12 +58,14 @@ describe.each(['stream', 'hid'] as const)('IdCardReader over the emulated reader
     expect(ok(await r.device.reader.read()).validity.status).toBe('expired');
   });
 
-  it('refuses the 2023 Y card with unsupported_card_layout', async () => {
+  it('reads the 2023 Y card: record and validity', async () => {
     const r = await rig({ framing });
-    r.emulator.placeCard(sampleCards().foreign_2023);
-    const out = await r.device.reader.read();
-    expect(out).toMatchObject({ ok: false, error: { code: 'unsupported_card_layout', step: 'read' } });
-    expect(!out.ok && out.error.message).toContain('2023');
+    r.emulator.placeCard(sampleCards({ photoLibrary: r.photoLibrary }).foreign_2023);
+    const out = ok(await r.device.reader.read());
+    expect(out.card).toEqual(SYNTHETIC_RECORDS.foreign_2023);
+    // valid 2024-03-01 – 2034-03-01; the clock says 2026-11-26
+    expect(out.validity).toEqual({ status: 'valid', today: '2026-11-26', daysLeft: 2653 });
+    expect(out.photo.image).toEqual({ mime: 'image/png', bytes: placeholderPortraitPng(110) });
   });
 
   it('reads fingerprint (30 10) and appended address (30 03) when asked', async () => {
@@ -260,5 +262,7 @@ describe('IdCardReader polling and SAM commands', () => {
   it('cardLogSummary masks the name and number', () => {
     expect(cardLogSummary(SYNTHETIC_RECORDS.resident)).toEqual({ kind: 'resident', name: '测*甲', number: '1101**********002X' });
     expect(cardLogSummary(SYNTHETIC_RECORDS.foreign_2017).number).toBe('CAN1*******0112');
+    expect(cardLogSummary(SYNTHETIC_RECORDS.foreign_2023)).toEqual({ kind: 'foreign_permanent_2023', name: '测*戊', number: '9112**********0156' });
+    expect(cardLogSummary({ ...SYNTHETIC_RECORDS.foreign_2023, chineseName: '' }).name).toBe('T**** S***** D**** E******** F********');
   });
 });

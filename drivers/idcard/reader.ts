@@ -118,7 +118,7 @@ export class IdCardReader {
     const decoded = decodeCardText(payload.value.text);
     if (!decoded.ok) {
       const e = decoded.error;
-      const code = e.code === 'unsupported_card_layout' ? 'unsupported_card_layout' : e.code === 'unknown_card_kind' ? 'unknown_card_kind' : e.code === 'text_length' ? 'malformed_answer' : 'invalid_card_data';
+      const code = e.code === 'unknown_card_kind' ? 'unknown_card_kind' : e.code === 'text_length' ? 'malformed_answer' : 'invalid_card_data';
       return { ok: false, error: idCardError(code, 'read', e.message) };
     }
 

@@ -16,6 +16,7 @@ import type { EmulatedIdCardReader } from '../../drivers/emulators/idcard-reader
 import type { EmulatorPhotoLibrary } from '../../drivers/emulators/idcard-photo';
 import { HidPosScannerEmulator } from '../../drivers/emulators/scanner-hidpos';
 import { IdCardDevice } from '../../drivers/idcard/device';
+import { documentNumber } from '../../drivers/idcard/card';
 import { genderLabel } from '../../drivers/idcard/codes';
 import type { IdCardReadOutcome, IdCardReadSuccess } from '../../drivers/idcard/reader';
 import { ReceiptPrinter } from '../../drivers/printer/printer';
@@ -72,8 +73,9 @@ function bytesToDataUrl(mime: string, bytes: Uint8Array): string {
 /** What the clerk's screen gets of a card: masked by default; the clear record stays in main. */
 export function cardView(read: IdCardReadSuccess, readAt: Date): CardView {
   const card = read.card;
-  const name = card.kind === 'foreign_permanent_2017' ? card.chineseName || card.englishName : card.name;
-  const number = card.kind === 'foreign_permanent_2017' ? card.permitNumber : card.idNumber;
+  const foreign = card.kind === 'foreign_permanent_2017' || card.kind === 'foreign_permanent_2023';
+  const name = foreign ? card.chineseName || card.englishName : card.name;
+  const number = card.kind === 'foreign_permanent_2017' ? card.permitNumber : card.kind === 'foreign_permanent_2023' ? card.cardNumber : card.idNumber;
   const validTo = card.validTo === 'long_term' ? '长期' : card.validTo;
   return {
     kind: card.kind,
@@ -81,7 +83,7 @@ export function cardView(read: IdCardReadSuccess, readAt: Date): CardView {
     nameMasked: maskName(name),
     idNumberMasked: maskIdNumber(number),
     gender: genderLabel(card.gender),
-    nation: card.kind === 'resident' ? card.nation.name : card.kind === 'foreign_permanent_2017' ? card.nationality : null,
+    nation: card.kind === 'resident' ? card.nation.name : foreign ? card.nationality : null,
     validFrom: card.validFrom,
     validTo,
     expired: read.validity.status === 'expired',
@@ -308,7 +310,7 @@ export class HallHardware {
         const outcome = await this.serialRead(() => this.idcard.reader.read());
         if (abort.signal.aborted) break;
         if (outcome.ok) {
-          const key = `${outcome.card.kind}:${'idNumber' in outcome.card ? outcome.card.idNumber : outcome.card.permitNumber}`;
+          const key = `${outcome.card.kind}:${documentNumber(outcome.card)}`;
           if (key !== this.lastCardKey) {
             this.lastCardKey = key;
             this.announce(outcome);
