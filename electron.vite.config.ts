@@ -27,7 +27,7 @@ export default defineConfig({
   },
   preload: {
     build: {
-      // A sandboxed preload (webPreferences.sandbox = true) can only `require('electron')` and a few
+      // A sandboxed preload (webPreferences.sandbox = true) can only require the electron module and a few
       // polyfilled modules: bundle every dependency (zod, the contract) into one CommonJS file.
       externalizeDeps: false,
       rolldownOptions: {

@@ -160,11 +160,28 @@ export type ScanView = z.infer<typeof ScanView>;
 
 // ---------- queue ----------
 
+export const TICKET_STATES = ['waiting', 'called', 'recalled', 'serving', 'suspended', 'transferred', 'done', 'skipped'] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
+/** How a ticket's state reads on every screen and in every message. */
+export const TICKET_STATE_LABELS: Record<TicketState, string> = {
+  waiting: '等候中',
+  called: '已叫号',
+  recalled: '已重呼',
+  serving: '办理中',
+  suspended: '已挂起',
+  transferred: '已转窗',
+  done: '已办结',
+  skipped: '已过号',
+};
+
+/** Reasons a ticket may go first (hall-domain note); the hall configures which apply and in what order. */
+export const PRIORITY_KINDS = ['elderly', 'disabled', 'pregnant', 'appointment', 'vip_item'] as const;
+
 export const TicketView = z.object({
   id: z.string(),
   number: z.string(),
   groupCode: z.string(),
-  state: z.enum(['waiting', 'called', 'recalled', 'serving', 'suspended', 'transferred', 'done', 'skipped']),
+  state: z.enum(TICKET_STATES),
   issuedAt: IsoTime,
   calledAt: IsoTime.nullable(),
   priority: z.string().nullable(),
@@ -275,7 +292,7 @@ export const methods = {
     input: z
       .object({
         groupCode: z.string().regex(/^[A-Z]{1,2}$/),
-        priority: z.enum(['elderly', 'disabled', 'pregnant', 'appointment', 'vip_item']).nullable().default(null),
+        priority: z.enum(PRIORITY_KINDS).nullable().default(null),
       })
       .strict(),
     output: TicketView,

@@ -3,11 +3,10 @@
  * expected wait. Pure: the queue service passes tickets, counters, rules and the time.
  */
 
-export const TICKET_STATES = ['waiting', 'called', 'recalled', 'serving', 'suspended', 'transferred', 'done', 'skipped'] as const;
-export type TicketState = (typeof TICKET_STATES)[number];
+import { PRIORITY_KINDS, TICKET_STATE_LABELS, TICKET_STATES, type TicketState } from '../../preload/contract';
 
-/** Reasons a ticket may go first, in the order they rank when two tickets both have one. */
-export const PRIORITY_KINDS = ['elderly', 'disabled', 'pregnant', 'appointment', 'vip_item'] as const;
+// Ticket states and priority kinds cross the contract; the rules about them live here.
+export { PRIORITY_KINDS, TICKET_STATES, type TicketState };
 export type PriorityKind = (typeof PRIORITY_KINDS)[number];
 
 export interface QueueRules {
@@ -109,16 +108,6 @@ const TICKET_TABLE: Readonly<Record<TicketAction, { from: readonly TicketState[]
 
 export type TicketTransition = { ok: true; to: TicketState } | { ok: false; message: string };
 
-const TICKET_STATE_LABELS: Record<TicketState, string> = {
-  waiting: '等候中',
-  called: '已叫号',
-  recalled: '已重呼',
-  serving: '办理中',
-  suspended: '已挂起',
-  transferred: '已转窗',
-  done: '已办结',
-  skipped: '已过号',
-};
 
 /**
  * One step of a ticket's life. Recall is limited (`maxRecalls`); a skipped ticket may be re-queued

@@ -1,20 +1,10 @@
 /** 排队叫号: waiting count, expected wait, the next tickets, and F1 叫号 · F2 重呼 · F3 过号. */
 import { App, Button, Card, Empty, Flex, List, Space, Statistic, Tag, Typography } from 'antd';
 import { useCallback } from 'react';
-import type { QUEUE_ACTIONS, TicketView } from '../../../preload/contract';
+import { TICKET_STATE_LABELS, type QUEUE_ACTIONS } from '../../../preload/contract';
 import { useConsole } from '../../store/console';
 
 const PRIORITY_LABELS: Record<string, string> = { elderly: '老年人', disabled: '残疾人', pregnant: '孕妇', appointment: '预约', vip_item: '优先事项' };
-export const TICKET_STATE_LABELS: Record<TicketView['state'], string> = {
-  waiting: '等候中',
-  called: '已叫号',
-  recalled: '已重呼',
-  serving: '办理中',
-  suspended: '已挂起',
-  transferred: '已转窗',
-  done: '已办结',
-  skipped: '已过号',
-};
 
 export function useQueueAction(): (action: (typeof QUEUE_ACTIONS)[number]) => Promise<void> {
   const { message } = App.useApp();
