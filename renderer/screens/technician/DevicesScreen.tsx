@@ -21,8 +21,9 @@ const HEALTH_TAG: Record<string, { color: string; text: string }> = {
 const TEST_LABEL: Record<DeviceKind, string> = { printer: '测试打印', idcard: '测试读卡', scanner: '测试扫码', camera: '摄像头自检' };
 const JOB_STATE: Record<PrintJobView['state'], string> = { queued: '等待打印', printing: '打印中', printed: '已打印', failed: '失败' };
 
+/** Shown as an <img>: scripts inside an SVG image never run. */
 function svgDataUrl(svg: string): string {
-  return `data:image/svg+xml;base64,${btoa(String.fromCharCode(...new TextEncoder().encode(svg)))}`;
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
 export function DevicesScreen() {
