@@ -200,6 +200,13 @@ export const QueueState = z.object({
 });
 export type QueueState = z.infer<typeof QueueState>;
 
+export const QueueGroup = z.object({
+  code: z.string(),
+  name: z.string(),
+  waiting: z.number().int().nonnegative(),
+});
+export type QueueGroup = z.infer<typeof QueueGroup>;
+
 export const QUEUE_ACTIONS = ['call', 'recall', 'serve', 'suspend', 'resume', 'finish', 'skip'] as const;
 
 // ---------- device configuration ----------
@@ -297,6 +304,12 @@ export const methods = {
       .strict(),
     output: TicketView,
     access: ['kiosk', 'clerk', 'admin'],
+  }),
+  'queue.groups': method({
+    summary: 'the service groups a ticket can be taken for, with how many wait in each',
+    input: z.object({}).strict(),
+    output: z.array(QueueGroup),
+    access: ['kiosk', 'clerk', 'supervisor', 'admin'],
   }),
   'queue.state': method({
     summary: 'this counter’s queue: waiting, expected wait, next tickets, the current ticket',

@@ -106,6 +106,7 @@ describe('preload exposure (item 15)', () => {
           "printer.jobs",
           "printer.reprint",
           "queue.act",
+          "queue.groups",
           "queue.issue",
           "queue.state",
           "scanner.submit",

@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { LoginScreen } from './screens/LoginScreen';
 import { CounterWorkspace } from './screens/clerk/CounterWorkspace';
 import { StaffHome } from './screens/StaffHome';
+import { KioskScreen } from './screens/kiosk/KioskScreen';
 import { useConsole } from './store/console';
 
 export function ConsoleRoot() {
@@ -17,5 +18,6 @@ export function ConsoleRoot() {
   }
   if (!session) return <LoginScreen />;
   if (session.role === 'clerk') return <CounterWorkspace />;
+  if (session.role === 'kiosk') return <KioskScreen />;
   return <StaffHome />;
 }

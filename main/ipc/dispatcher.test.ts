@@ -30,6 +30,7 @@ function setup(overrides: Partial<Handlers> = {}) {
     'queue.issue': () => {
       throw new HallServiceError('not_found', 'x');
     },
+    'queue.groups': () => [],
     'queue.state': () => ({ waiting: 0, expectedWaitMinutes: null, next: [], current: null }),
     'queue.act': () => ({ waiting: 0, expectedWaitMinutes: null, next: [], current: null }),
     'devices.reconnect': () => [],

@@ -35,6 +35,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'devices.status': () => deps.hardware.statuses(),
     'queue.issue': (input) => deps.queue.issue(input),
+    'queue.groups': () => deps.queue.groups(),
     'queue.state': (_input, ctx) => deps.queue.state(ctx.session!),
     'queue.act': (input, ctx) => deps.queue.act(ctx.session!, input.action),
     'devices.reconnect': () => {

@@ -21,6 +21,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { userName: 'clerk05', password: DEMO_PASSWORD, displayName: '王小华', role: 'clerk', counterNumber: 5 },
   { userName: 'super01', password: DEMO_PASSWORD, displayName: '李小红', role: 'supervisor', counterNumber: null },
   { userName: 'tech01', password: DEMO_PASSWORD, displayName: '赵小刚', role: 'technician', counterNumber: null },
+  { userName: 'kiosk01', password: DEMO_PASSWORD, displayName: '大厅自助机一号', role: 'kiosk', counterNumber: null },
 ];
 
 export const DEMO_COUNTERS = [

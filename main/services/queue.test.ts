@@ -82,3 +82,13 @@ describe('QueueService', () => {
     expect(businessDate(new Date(2026, 10, 26, 23, 59))).toBe('2026-11-26');
   });
 });
+
+describe('QueueService groups', () => {
+  it('lists the hall’s groups with their waiting counts and refuses tickets for other groups', () => {
+    const { queue } = setup();
+    queue.issue({ groupCode: 'A', priority: null });
+    queue.issue({ groupCode: 'A', priority: null });
+    expect(queue.groups().find((g) => g.code === 'A')).toEqual({ code: 'A', name: '综合受理', waiting: 2 });
+    expect(codeOf(() => queue.issue({ groupCode: 'Z', priority: null }))).toBe('not_found: 本大厅没有 Z 类业务');
+  });
+});

@@ -3,7 +3,8 @@
  * priority rules, recall, skip, serving and finishing. Rules are main/domain/queue.ts; every change is
  * written with its outbox row in one transaction and announced with `queue.changed`.
  */
-import type { QueueState, Session, TicketView } from '../../preload/contract';
+import { z } from 'zod';
+import type { QueueGroup, QueueState, Session, TicketView } from '../../preload/contract';
 import type { Clock } from '../domain/clock';
 import {
   DEFAULT_QUEUE_RULES,
@@ -21,6 +22,15 @@ import type { Store } from '../store';
 import type { Ticket } from '../store/repositories/tickets';
 import { HallServiceError } from './errors';
 
+/** Service groups (ticket prefixes) and their names; a hall sets its own in the `queue.groups` setting. */
+export const DEFAULT_QUEUE_GROUPS: readonly { code: string; name: string }[] = [
+  { code: 'A', name: '综合受理' },
+  { code: 'B', name: '不动产登记 · 户籍证件' },
+  { code: 'C', name: '社保医保' },
+  { code: 'D', name: '证照领取' },
+];
+export const QueueGroupsSetting = z.array(z.object({ code: z.string().regex(/^[A-Z]{1,2}$/), name: z.string().min(1).max(30) })).min(1);
+
 /** Minutes a handling takes when today has no finished ticket to learn from. */
 const DEFAULT_SERVICE_MINUTES = 8;
 
@@ -37,7 +47,14 @@ export class QueueService {
     private readonly rules: QueueRules = DEFAULT_QUEUE_RULES,
   ) {}
 
+  groups(): QueueGroup[] {
+    const groups = this.store.settings.get('queue.groups', QueueGroupsSetting) ?? DEFAULT_QUEUE_GROUPS;
+    const waiting = this.store.tickets.listWaiting(businessDate(this.clock()));
+    return groups.map((g) => ({ ...g, waiting: waiting.filter((t) => t.groupCode === g.code).length }));
+  }
+
   issue(input: { groupCode: string; priority: PriorityKind | null }): TicketView {
+    if (!this.groups().some((g) => g.code === input.groupCode)) throw new HallServiceError('not_found', `本大厅没有 ${input.groupCode} 类业务`);
     const now = this.clock();
     const day = businessDate(now);
     const ticket = this.store.db.transaction(() => {

@@ -42,4 +42,30 @@ describe('calling tickets at the counter', () => {
     env.app.queue.issue({ groupCode: 'A', priority: null });
     await expect.poll(() => page.getByTestId('queue-waiting').textContent()).toContain('1');
   });
+
+  it('takes a ticket at the kiosk that the counter then calls', async () => {
+    const kiosk = await env.newPage({ width: 1920, height: 1080 });
+    await login(kiosk, env.host.consoleUrl, 'kiosk01', DEMO_PASSWORD);
+    await kiosk.getByTestId('kiosk').waitFor();
+    await kiosk.getByTestId('kiosk-group-A').click();
+    const number = await kiosk.getByTestId('kiosk-ticket-number').textContent();
+    expect(number).toMatch(/^A\d{3}$/);
+    await kiosk.screenshot({ path: screenshotPath('kiosk-ticket') });
+
+    const clerk = await env.newPage();
+    await login(clerk, env.host.consoleUrl, 'clerk05', DEMO_PASSWORD, '5号窗口 · 社保医保（B区）');
+    await clerk.getByTestId('counter-workspace').waitFor();
+    // Counter 5 serves group C only: it calls the C ticket left from the first test, never the kiosk's A ticket.
+    await clerk.keyboard.press('F1');
+    await expect.poll(() => clerk.getByTestId('current-ticket-number').textContent()).toBe('C001');
+    await clerk.getByTestId('queue-serve').click();
+    await clerk.getByTestId('queue-finish').click();
+    await clerk.keyboard.press('F1');
+    await clerk.getByText('当前没有等候的号票').waitFor();
+    await kiosk.getByRole('button', { name: /完\s*成/ }).click();
+    await kiosk.getByTestId('kiosk-group-C').click();
+    const c = await kiosk.getByTestId('kiosk-ticket-number').textContent();
+    await clerk.keyboard.press('F1');
+    await expect.poll(() => clerk.getByTestId('current-ticket-number').textContent()).toBe(c);
+  });
 });
