@@ -10,7 +10,7 @@
 import { genderCode } from '../idcard/codes';
 import type { ForeignPermanentResidence2017, ForeignPermanentResidence2023, HmtResidencePermit, IdCardRecord, ResidentIdCard, ValidTo } from '../idcard/card';
 import { makeIdNumber } from '../idcard/id-number';
-import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, FOREIGN_2017_LAYOUT, FOREIGN_2023_LAYOUT, HMT_LAYOUT, LONG_TERM_TEXT, RESIDENT_LAYOUT, writeField, type CardKindName } from '../idcard/layout';
+import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, CITIZEN_CORE_LAYOUT, FOREIGN_2017_LAYOUT, FOREIGN_2023_LAYOUT, HMT_LAYOUT, LONG_TERM_TEXT, RESIDENT_LAYOUT, writeField, type CardKindName } from '../idcard/layout';
 import type { DecodedPhoto } from '../idcard/photo';
 import { defaultPhotoLibrary, encodeEmulatorWlt, placeholderPortraitPng, type EmulatorPhotoLibrary } from './idcard-photo';
 
@@ -24,34 +24,31 @@ function blankText(kind: CardKindName): Uint8Array {
   return t;
 }
 
-function encodeResident(r: ResidentIdCard): Uint8Array {
-  const t = blankText('resident');
-  const L = RESIDENT_LAYOUT;
+/** The fields the resident card and the J permit share (CITIZEN_CORE_LAYOUT). */
+function encodeCitizenCore(t: Uint8Array, r: ResidentIdCard | HmtResidencePermit): void {
+  const L = CITIZEN_CORE_LAYOUT;
   writeField(t, L.name, r.name, 'name');
   writeField(t, L.gender, genderCode(r.gender), 'gender');
-  writeField(t, L.nation, r.nation.code, 'nation');
   writeField(t, L.birth, compact(r.birthDate), 'birthDate');
   writeField(t, L.address, r.address, 'address');
   writeField(t, L.idNumber, r.idNumber, 'idNumber');
   writeField(t, L.issuingAuthority, r.issuingAuthority, 'issuingAuthority');
   writeField(t, L.validFrom, compact(r.validFrom), 'validFrom');
   writeField(t, L.validTo, validToText(r.validTo), 'validTo');
+}
+
+function encodeResident(r: ResidentIdCard): Uint8Array {
+  const t = blankText('resident');
+  encodeCitizenCore(t, r);
+  writeField(t, RESIDENT_LAYOUT.nation, r.nation.code, 'nation');
   return t;
 }
 
 function encodeHmt(r: HmtResidencePermit): Uint8Array {
   const t = blankText('hmt_residence');
-  const L = HMT_LAYOUT;
-  writeField(t, L.name, r.name, 'name');
-  writeField(t, L.gender, genderCode(r.gender), 'gender');
-  writeField(t, L.birth, compact(r.birthDate), 'birthDate');
-  writeField(t, L.address, r.address, 'address');
-  writeField(t, L.idNumber, r.idNumber, 'idNumber');
-  writeField(t, L.issuingAuthority, r.issuingAuthority, 'issuingAuthority');
-  writeField(t, L.validFrom, compact(r.validFrom), 'validFrom');
-  writeField(t, L.validTo, validToText(r.validTo), 'validTo');
-  writeField(t, L.passNumber, r.passNumber, 'passNumber');
-  writeField(t, L.issueCount, String(r.issueCount).padStart(2, '0'), 'issueCount');
+  encodeCitizenCore(t, r);
+  writeField(t, HMT_LAYOUT.passNumber, r.passNumber, 'passNumber');
+  writeField(t, HMT_LAYOUT.issueCount, String(r.issueCount).padStart(2, '0'), 'issueCount');
   return t;
 }
 

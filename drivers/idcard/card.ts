@@ -9,7 +9,7 @@
  */
 import { genderFromCode, nationFromCode, type Gender, type Nation } from './codes';
 import { calendarDate, validateForeignPermanentNumber, validateIdNumber, type IdNumberCheck } from './id-number';
-import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, FOREIGN_2017_LAYOUT, FOREIGN_2023_LAYOUT, HMT_LAYOUT, KIND_OFFSET, LONG_TERM_TEXT, RESIDENT_LAYOUT, readField, type FieldSpec } from './layout';
+import { CARD_KIND_CHARS, CARD_TEXT_LENGTH, CITIZEN_CORE_LAYOUT, FOREIGN_2017_LAYOUT, FOREIGN_2023_LAYOUT, HMT_LAYOUT, KIND_OFFSET, LONG_TERM_TEXT, RESIDENT_LAYOUT, readField, type FieldSpec } from './layout';
 import { hexByte } from './protocol';
 
 /** YYYY-MM-DD */
@@ -152,40 +152,35 @@ function pattern(bytes: Uint8Array, spec: FieldSpec, field: string, re: RegExp):
   return value;
 }
 
-function decodeResident(t: Uint8Array): ResidentIdCard {
-  const L = RESIDENT_LAYOUT;
-  const nation = nationFromCode(readField(t, L.nation));
-  if (!nation) throw new FieldError('nation', 'unknown code');
+/** The fields the resident card and the J permit share (CITIZEN_CORE_LAYOUT); `regions` limits the ID number's region prefix. */
+function decodeCitizenCore(t: Uint8Array, regions?: readonly string[]) {
+  const L = CITIZEN_CORE_LAYOUT;
   const birthDate = date(t, L.birth, 'birthDate');
   const validFrom = date(t, L.validFrom, 'validFrom');
   return {
-    kind: 'resident',
     name: text(t, L.name, 'name', { required: true }),
     gender: gender(t, L.gender),
-    nation,
     birthDate,
     address: text(t, L.address, 'address', { required: true }),
-    idNumber: gbNumber(t, L.idNumber, 'idNumber', birthDate, validateIdNumber),
+    idNumber: gbNumber(t, L.idNumber, 'idNumber', birthDate, validateIdNumber, regions),
     issuingAuthority: text(t, L.issuingAuthority, 'issuingAuthority', { required: true }),
     validFrom,
     validTo: validTo(t, L.validTo, validFrom),
   };
 }
 
+function decodeResident(t: Uint8Array): ResidentIdCard {
+  const nation = nationFromCode(readField(t, RESIDENT_LAYOUT.nation));
+  if (!nation) throw new FieldError('nation', 'unknown code');
+  const { name, gender: g, ...rest } = decodeCitizenCore(t);
+  return { kind: 'resident', name, gender: g, nation, ...rest }; // the record's field order, as the card prints it
+}
+
 function decodeHmt(t: Uint8Array): HmtResidencePermit {
   const L = HMT_LAYOUT;
-  const birthDate = date(t, L.birth, 'birthDate');
-  const validFrom = date(t, L.validFrom, 'validFrom');
   return {
     kind: 'hmt_residence',
-    name: text(t, L.name, 'name', { required: true }),
-    gender: gender(t, L.gender),
-    birthDate,
-    address: text(t, L.address, 'address', { required: true }),
-    idNumber: gbNumber(t, L.idNumber, 'idNumber', birthDate, validateIdNumber, ['81', '82', '83']),
-    issuingAuthority: text(t, L.issuingAuthority, 'issuingAuthority', { required: true }),
-    validFrom,
-    validTo: validTo(t, L.validTo, validFrom),
+    ...decodeCitizenCore(t, ['81', '82', '83']),
     // HK/Macao: H or M + 8 digits; Taiwan: 8 digits.
     passNumber: pattern(t, L.passNumber, 'passNumber', /^(?:[HM]\d{8}|\d{8})$/),
     issueCount: Number(pattern(t, L.issueCount, 'issueCount', /^\d{2}$/)),

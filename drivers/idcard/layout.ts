@@ -14,36 +14,36 @@ export interface FieldSpec {
 
 const f = (offset: number, length: number): FieldSpec => ({ offset, length });
 
-/** 居民身份证 (kind char: space). */
-export const RESIDENT_LAYOUT = {
+/**
+ * The fields the resident ID card and the `J` residence permit share, at the same offsets (the note:
+ * "as the resident ID for 0–219").
+ */
+export const CITIZEN_CORE_LAYOUT = {
   name: f(0, 30),
   gender: f(30, 2),
-  nation: f(32, 4),
   birth: f(36, 16),
   address: f(52, 70),
   idNumber: f(122, 36),
   issuingAuthority: f(158, 30),
   validFrom: f(188, 16),
   validTo: f(204, 16),
+} as const;
+
+/** 居民身份证 (kind char: space). */
+export const RESIDENT_LAYOUT = {
+  ...CITIZEN_CORE_LAYOUT,
+  nation: f(32, 4),
   kind: f(248, 2),
 } as const;
 
 /** 港澳台居民居住证 (kind char `J`): the resident layout for 0–219 (32/4 reserved), then its own fields. */
 export const HMT_LAYOUT = {
-  name: f(0, 30),
-  gender: f(30, 2),
+  ...CITIZEN_CORE_LAYOUT,
   reserved1: f(32, 4),
-  birth: f(36, 16),
-  address: f(52, 70),
-  idNumber: f(122, 36),
-  issuingAuthority: f(158, 30),
-  validFrom: f(188, 16),
-  validTo: f(204, 16),
   passNumber: f(220, 18),
   issueCount: f(238, 4),
   reserved2: f(242, 6),
   kind: f(248, 2),
-  reserved3: f(250, 6),
 } as const;
 
 /** 外国人永久居留身份证, 2017 edition (kind char `I`). */
