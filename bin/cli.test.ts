@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../main/store/database';
+import { openDatabase, SCHEMA_VERSION } from '../main/store/database';
 import { main, usage } from './cli';
 import type { Io } from './command';
 
@@ -30,7 +30,7 @@ describe('hall CLI', () => {
     const io = capture();
     expect(await main(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(usage());
-    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline', 'diag decode', 'diag devices', 'bench']) expect(usage()).toContain(`  ${name}`);
+    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline', 'calendar import', 'catalog import', 'diag decode', 'diag devices', 'bench']) expect(usage()).toContain(`  ${name}`);
   });
 
   it('refuses an unknown command with exit 2 and one stderr line', async () => {
@@ -99,6 +99,36 @@ describe('hall CLI', () => {
     writeFileSync(file, '{"version":1,"holidays":["soon"],"workdays":[]}');
     expect(await main(['calendar', 'deadline', '--calendar', file, '--from', '2025-01-24', '--days', '3'], bad)).toBe(1);
     expect(bad.stderr[1]).toMatch(/^hall calendar deadline: calendar .* is invalid: holidays\.0: /);
+  });
+
+  it('loads the catalog and the calendar of a new hall into its database, refusing an invalid file', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'hall.sqlite');
+    const catalog = new URL('../main/services/seed/catalog.sample.json', import.meta.url).pathname;
+    const io = capture();
+    expect(await main(['catalog', 'import', '--db', db, '--file', catalog, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toEqual({ items: 7 });
+    const calendar = join(dir, 'calendar.json');
+    writeFileSync(calendar, JSON.stringify({ version: 1, holidays: ['2026-10-01'], workdays: ['2026-10-10'] }));
+    expect(await main(['calendar', 'import', '--db', db, '--file', calendar], io)).toBe(0);
+    expect(io.stdout[1]).toBe('calendar loaded: 1 holidays, 1 make-up workdays');
+    const check = openDatabase(db);
+    expect(check.sql.prepare('SELECT count(*) AS n FROM catalog_items').get()).toEqual({ n: 7 });
+    expect(check.sql.prepare("SELECT value FROM settings WHERE key = 'calendar'").get()).toEqual({ value: '{"version":1,"holidays":["2026-10-01"],"workdays":["2026-10-10"]}' });
+    check.close();
+    writeFileSync(calendar, '{"version":1,"items":[{"code":"X"}]}');
+    const bad = capture();
+    expect(await main(['catalog', 'import', '--db', db, '--file', calendar], bad)).toBe(1);
+    expect(bad.stderr[0]).toMatch(/^hall catalog import: catalog .* is invalid: items\.0\./);
+  });
+
+  it('benchmarks the counter on a small database (the 1M-case run is `hall bench counter`)', async () => {
+    const io = capture();
+    // The exit code says whether the goals were met: timing, not behaviour, so either is fine here.
+    expect([0, 1]).toContain(await main(['bench', 'counter', '--cases', '2000', '--runs', '5', '--json'], io));
+    const figures = JSON.parse(io.stdout[0]!) as { name: string }[];
+    expect(figures.map((f) => f.name)).toEqual(['case.accept.p50', 'case.accept.p99', 'caselist.filter.p50', 'caselist.filter.p95']);
+    expect(await main(['bench', 'counter', '--cases', '-1'], capture())).toBe(2);
   });
 
   it('decodes captured frames of each protocol, and refuses a bad one with the reason', async () => {

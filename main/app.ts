@@ -17,6 +17,14 @@ import { AuthService } from './services/auth';
 import { seedDemoData } from './services/demo-seed';
 import { FaceCheckService } from './services/face';
 import { QueueService } from './services/queue';
+import { RatingService } from './services/ratings';
+import { DOCUMENT_KEYS_SETTING, DocumentKeysSetting, KioskService } from './services/kiosk';
+import { CaseService } from './services/cases';
+import { CatalogService } from './services/catalog';
+import { CaseDocuments } from './services/documents';
+import { IntakeService } from './services/intake';
+import { loadOrCreateConsoleSigningKey, signDocumentQr } from './security/receipt-signature';
+import { renderDocumentPdf } from './documents/pdf';
 import { ALL_EMULATED, DEVICES_CONFIG_SETTING, DevicesConfig, HallHardware } from './services/hardware';
 import { SyncStatusService } from './services/sync-status';
 import { createStore, loadOrCreateMasterKeyFile, type Store } from './store';
@@ -43,6 +51,10 @@ export interface ConsoleApp {
   store: Store;
   hardware: HallHardware;
   queue: QueueService;
+  /** 好差评: `ratings.request(...)` opens the one rating of a handling. */
+  ratings: RatingService;
+  intake: IntakeService;
+  cases: CaseService;
   /** The session of a window or connection, if any (events go only to logged-in channels). */
   isLoggedIn(channelId: string): boolean;
   /** A window or connection went away: drop its session. */
@@ -53,6 +65,8 @@ export interface ConsoleApp {
 
 export const DATABASE_FILE = 'hall.sqlite';
 export const KEY_FILE = 'master.key';
+/** The console's Ed25519 key that signs the QR on every printed document. */
+export const SIGNING_KEY_FILE = 'document-signing.key';
 
 const ConsoleIdSetting = z.string().min(1).max(64);
 const HubUrlSetting = z.string().url();
@@ -117,7 +131,36 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       consoleId,
     };
     const queue = new QueueService(store, clock, events);
+    const ratings = new RatingService(store, clock, events, logger);
+    // 一次一评: a finished ticket or a decided case asks the counter's rating pad once.
+    // A rating problem never undoes the handling it follows: logged, not thrown.
+    const askRating = (handled: Parameters<RatingService['request']>[0]): void => {
+      try {
+        ratings.request(handled);
+      } catch (err) {
+        logger.log('error', 'ratings.request_failed', { error: String((err as Error)?.message ?? err) });
+      }
+    };
+    queue.onTicketFinished(askRating);
+    const signingKey = loadOrCreateConsoleSigningKey(join(opts.dataDir, SIGNING_KEY_FILE));
+    const hallName = (): string => store.settings.get('hall.name', HallNameSetting) ?? '政务服务大厅';
+    const documents = new CaseDocuments({
+      store,
+      clock,
+      hallName,
+      sign: (doc) => signDocumentQr(signingKey, { kind: doc.kind, number: doc.number, consoleId, issuedAt: doc.issuedAt }),
+      print: (doc) => hardware.print(doc),
+      reprint: (jobId) => hardware.reprint(jobId),
+      pdf: (doc) => renderDocumentPdf(doc),
+      onError: (kind, error) => logger.log('error', 'documents.print_failed', { kind, error: String((error as Error)?.message ?? error) }),
+    });
+    const intake = new IntakeService({ store, clock, events, lastCard: () => hardware.lastCard(), documents, onHandled: askRating });
+    const cases = new CaseService({ store, clock, events, classify: (text) => hardware.classify(text, 'hidpos'), documents });
     const handlers = createHandlers({
+      catalog: new CatalogService(store),
+      documents,
+      intake,
+      cases,
       info,
       auth,
       counters: store.counters,
@@ -125,6 +168,15 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       face: new FaceCheckService(store),
       queue,
       sync: new SyncStatusService(store.outbox, () => store.settings.get('sync.hubUrl', HubUrlSetting) ?? null),
+      ratings,
+      kiosk: new KioskService({
+        store,
+        clock,
+        events,
+        logger,
+        // Other consoles' keys (a setting until the hub distributes them), and always this console's own.
+        publicKeys: () => ({ ...store.settings.get(DOCUMENT_KEYS_SETTING, DocumentKeysSetting), [consoleId]: signingKey.publicKeyBase64Url }),
+      }),
       events,
     });
     const dispatcher = createDispatcher({ handlers, sessions: auth, logger });
@@ -137,6 +189,9 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       store,
       hardware,
       queue,
+      ratings,
+      intake,
+      cases,
       info: { ...info, dataDir: opts.dataDir },
       isLoggedIn: (channelId) => auth.get(channelId) !== null,
       endChannel: (channelId) => void auth.logout(channelId),

@@ -10,6 +10,23 @@
  */
 import { z } from 'zod';
 import { FACE_DECISIONS, FaceCheckRecordSchema } from './face-policy';
+import {
+  CallbackView,
+  CASE_ACTIONS,
+  CaseDetail,
+  CaseListQuery,
+  CaseRow,
+  CatalogItemView,
+  DecisionResult,
+  DOCUMENT_KINDS,
+  IntakeDecision,
+  IntakeUpdate,
+  IntakeView,
+  PublicCaseStatus,
+  RatingRequestView,
+  RatingSubmit,
+  TodaySummary,
+} from './case-contract';
 
 export const ROLES = ['clerk', 'kiosk', 'supervisor', 'technician', 'admin'] as const;
 export const Role = z.enum(ROLES);
@@ -188,15 +205,39 @@ export const TicketView = z.object({
   recallCount: z.number().int().nonnegative(),
   /** Minutes since the ticket was issued (its original time for transfers). */
   waitedMinutes: z.number().int().nonnegative(),
+  /** How often it went back to the queue after 过号 (once at most). */
+  requeueCount: z.number().int().nonnegative(),
+  /** 转窗: the number of the only counter that may call it, or null. */
+  transferTo: z.number().int().positive().nullable(),
 });
 export type TicketView = z.infer<typeof TicketView>;
+
+/** 开窗 / 暂停 / 关窗: only an open counter calls tickets and counts for the expected wait. */
+export const COUNTER_STATUSES = ['open', 'paused', 'closed'] as const;
+export type CounterStatus = (typeof COUNTER_STATUSES)[number];
+export const COUNTER_STATUS_LABELS: Record<CounterStatus, string> = { open: '服务中', paused: '暂停服务', closed: '已关窗' };
+
+export const CounterState = Counter.extend({
+  serviceGroups: z.array(z.string()),
+  status: z.enum(COUNTER_STATUSES),
+  /** When the status last changed (null: never since the counter was set up). */
+  statusSince: IsoTime.nullable(),
+  statusReason: z.string().nullable(),
+});
+export type CounterState = z.infer<typeof CounterState>;
 
 export const QueueState = z.object({
   /** Waiting tickets this counter may call. */
   waiting: z.number().int().nonnegative(),
   expectedWaitMinutes: z.number().int().nonnegative().nullable(),
   next: z.array(TicketView).max(5),
+  /** The ticket being called or served (a suspended one is listed under `suspended`). */
   current: TicketView.nullable(),
+  /** 挂起 at this counter, resumed when nothing else is active here. */
+  suspended: z.array(TicketView),
+  /** Today's 过号 tickets of this counter, newest first (重新排队 once each). */
+  skipped: z.array(TicketView).max(30),
+  counter: CounterState,
 });
 export type QueueState = z.infer<typeof QueueState>;
 
@@ -300,6 +341,10 @@ export const methods = {
       .object({
         groupCode: z.string().regex(/^[A-Z]{1,2}$/),
         priority: z.enum(PRIORITY_KINDS).nullable().default(null),
+        /** 刷身份证取号: the card on this console's reader is bound to the ticket (checked at the counter). */
+        withCard: z.boolean().default(false),
+        /** Print the 取号单 on this console's printer (kiosk). */
+        print: z.boolean().default(false),
       })
       .strict(),
     output: TicketView,
@@ -322,6 +367,42 @@ export const methods = {
     input: z.object({ action: z.enum(QUEUE_ACTIONS) }).strict(),
     output: QueueState,
     access: ['clerk'],
+  }),
+  'queue.transfer': method({
+    summary: '转窗: the current ticket waits for another open counter, keeping its original ticket time',
+    input: z.object({ counterId: Id }).strict(),
+    output: QueueState,
+    access: ['clerk'],
+  }),
+  'queue.requeue': method({
+    summary: '重新排队: a ticket skipped today at this counter waits again with its original time (once)',
+    input: z.object({ ticketId: Id }).strict(),
+    output: QueueState,
+    access: ['clerk'],
+  }),
+  'queue.resume': method({
+    summary: '恢复办理 of one suspended ticket of this counter (nothing else may be active here)',
+    input: z.object({ ticketId: Id }).strict(),
+    output: QueueState,
+    access: ['clerk'],
+  }),
+  'counters.states': method({
+    summary: 'every active counter with its status (服务中 / 暂停服务 / 已关窗), for 转窗 and the board',
+    input: z.object({}).strict(),
+    output: z.array(CounterState),
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'counters.setStatus': method({
+    summary: '开窗 / 暂停 / 关窗: a clerk for the own counter, a supervisor or admin for any (counterId)',
+    input: z
+      .object({
+        status: z.enum(COUNTER_STATUSES),
+        reason: z.string().trim().max(200).optional(),
+        counterId: Id.optional(),
+      })
+      .strict(),
+    output: CounterState,
+    access: ['clerk', 'supervisor', 'admin'],
   }),
   'devices.reconnect': method({
     summary: 'try every absent device again now (after plugging it back in)',
@@ -379,6 +460,142 @@ export const methods = {
     output: PrintJobView,
     access: ['clerk', 'technician', 'admin'],
   }),
+  // ----- catalog, intake, cases (issue 5) -----
+  'catalog.search': method({
+    summary: 'service items by name, code or pinyin initials (事项搜索)',
+    input: z.object({ query: z.string().trim().max(60) }).strict(),
+    output: z.array(CatalogItemView).max(20),
+    access: ['clerk', 'kiosk', 'supervisor', 'admin'],
+  }),
+  'intake.current': method({
+    summary: 'the intake draft of this counter (it survives a restart), or null',
+    input: z.object({}).strict(),
+    output: IntakeView.nullable(),
+    access: ['clerk'],
+  }),
+  'intake.start': method({
+    summary: 'start an intake for the current ticket (or walk-in); returns the existing draft if there is one',
+    input: z.object({}).strict(),
+    output: IntakeView,
+    access: ['clerk'],
+  }),
+  'intake.useCard': method({
+    summary: 'take the card last read on this console as the applicant’s (or the agent’s, 代办)',
+    input: z.object({ role: z.enum(['applicant', 'agent']) }).strict(),
+    output: IntakeView,
+    access: ['clerk'],
+  }),
+  'intake.verifyFace': method({
+    summary: 'attach a recorded face check (match, or the clerk’s manual override with its reason)',
+    input: z.object({ faceCheckId: Id }).strict(),
+    output: IntakeView,
+    access: ['clerk'],
+  }),
+  'intake.update': method({
+    summary: 'save what the clerk chose or typed (item, materials, 容缺 deadline, notes): nothing typed is lost',
+    input: IntakeUpdate,
+    output: IntakeView,
+    access: ['clerk'],
+    maxInputBytes: 32 * 1024,
+  }),
+  'intake.decide': method({
+    summary: '受理 / 一次性告知 / 不予受理: creates the case, audits, queues its documents',
+    input: IntakeDecision,
+    output: DecisionResult,
+    access: ['clerk'],
+  }),
+  'intake.discard': method({
+    summary: 'drop the draft (the applicant left), with a reason',
+    input: z.object({ reason: z.string().trim().min(1).max(200) }).strict(),
+    output: z.object({ discarded: z.boolean() }),
+    access: ['clerk'],
+  }),
+  'cases.list': method({
+    summary: 'cases with filters, deadline colours first (the clerk’s list)',
+    input: CaseListQuery,
+    output: z.object({ rows: z.array(CaseRow), hasMore: z.boolean() }),
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'cases.get': method({
+    summary: 'one case with its audit trail, materials, fees and documents',
+    input: z.object({ id: Id }).strict(),
+    output: CaseDetail,
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'cases.act': method({
+    summary: 'a later step of a case: 撤件, 办结, 容缺补齐, 审查, 暂停/恢复, 准予/不予许可, 送达, 归档',
+    input: z
+      .object({
+        id: Id,
+        action: z.enum(CASE_ACTIONS),
+        reason: z.string().trim().max(1000).optional(),
+        pauseReason: z.enum(['correction', 'hearing', 'appraisal']).optional(),
+      })
+      .strict(),
+    output: CaseDetail,
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'cases.pay': method({
+    summary: 'the payer’s payment code scanned at the counter (微信/支付宝/云闪付) pays the case’s fees',
+    input: z.object({ id: Id, scanText: z.string().min(1).max(4096) }).strict(),
+    output: CaseDetail,
+    access: ['clerk'],
+    maxInputBytes: 8 * 1024,
+  }),
+  'cases.print': method({
+    summary: 'print a document of the case; printing it again (补打) is audited',
+    input: z.object({ id: Id, kind: z.enum(DOCUMENT_KINDS) }).strict(),
+    output: PrintJobView,
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'cases.pdf': method({
+    summary: 'a document of the case as an A4 PDF (export), base64',
+    input: z.object({ id: Id, kind: z.enum(DOCUMENT_KINDS) }).strict(),
+    output: z.object({ fileName: z.string(), base64: z.string().max(8 * 1024 * 1024) }),
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'cases.summary': method({
+    summary: 'today at this counter: tickets served, cases by decision, deadlines to watch',
+    input: z.object({}).strict(),
+    output: TodaySummary,
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'cases.lookup': method({
+    summary: '查询办件 at the kiosk: a receipt QR (signature checked) or number → status, no personal data',
+    input: z.object({ text: z.string().trim().min(1).max(512) }).strict(),
+    output: PublicCaseStatus,
+    access: ['kiosk', 'clerk', 'supervisor', 'admin'],
+  }),
+  'ratings.pending': method({
+    summary: 'the rating pad of a counter: the handling waiting for its one rating, or null',
+    input: z.object({}).strict(),
+    output: RatingRequestView.nullable(),
+    access: ['kiosk'],
+  }),
+  'ratings.submit': method({
+    summary: '好差评: one rating per handling; the clerk never sees it',
+    input: RatingSubmit,
+    output: z.object({ thanks: z.literal(true) }),
+    access: ['kiosk'],
+  }),
+  'callbacks.list': method({
+    summary: '回访: callbacks opened by ratings ≤ 2, with their fix deadlines',
+    input: z.object({ state: z.enum(['open', 'closed', 'all']).default('open') }).strict(),
+    output: z.array(CallbackView),
+    access: ['supervisor', 'admin'],
+  }),
+  'callbacks.close': method({
+    summary: 'close a callback with what was done',
+    input: z.object({ id: Id, note: z.string().trim().min(1).max(1000) }).strict(),
+    output: CallbackView,
+    access: ['supervisor', 'admin'],
+  }),
+  'help.call': method({
+    summary: '呼叫工作人员 from a kiosk',
+    input: z.object({}).strict(),
+    output: z.object({ calledAt: IsoTime }),
+    access: ['kiosk'],
+  }),
 } as const;
 
 export type Methods = typeof methods;
@@ -403,6 +620,12 @@ export const events = {
   'printer.job': PrintJobView,
   /** Something changed in the queue: counters refresh their view. */
   'queue.changed': z.object({ groupCode: z.string() }),
+  /** A case of this console changed: lists refresh. */
+  'cases.changed': z.object({ caseId: z.string() }),
+  /** A rating pad's counter has a handling to rate (the pad fetches it; nothing about the rating is broadcast). */
+  'ratings.changed': z.object({ counterId: z.string().nullable() }),
+  /** A kiosk asked for staff (呼叫工作人员). */
+  'help.called': z.object({ at: IsoTime, kiosk: z.string() }),
 } as const;
 
 export type Events = typeof events;

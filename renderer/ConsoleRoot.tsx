@@ -4,6 +4,7 @@ import { LoginScreen } from './screens/LoginScreen';
 import { CounterWorkspace } from './screens/clerk/CounterWorkspace';
 import { StaffHome } from './screens/StaffHome';
 import { KioskScreen } from './screens/kiosk/KioskScreen';
+import { RatingPad } from './screens/rating/RatingPad';
 import { useConsole } from './store/console';
 
 export function ConsoleRoot() {
@@ -18,6 +19,7 @@ export function ConsoleRoot() {
   }
   if (!session) return <LoginScreen />;
   if (session.role === 'clerk') return <CounterWorkspace />;
-  if (session.role === 'kiosk') return <KioskScreen />;
+  // A kiosk session bound to a counter is that counter's rating pad (好差评), facing the applicant.
+  if (session.role === 'kiosk') return session.counter ? <RatingPad /> : <KioskScreen />;
   return <StaffHome />;
 }

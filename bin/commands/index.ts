@@ -4,7 +4,8 @@ import { calendarDeadlineCommand } from './calendar';
 import { dbInfoCommand, dbMigrateCommand } from './db';
 import { diagDecodeCommand, diagDevicesCommand } from './diag';
 import { hostCommand } from './host';
+import { calendarImportCommand, catalogImportCommand } from './reference';
 import { versionCommand } from './version';
 
 /** Every `hall` subcommand. Later issues add: hub, sim, audit, update. */
-export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand, calendarDeadlineCommand, diagDecodeCommand, diagDevicesCommand, benchCommand];
+export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand, calendarDeadlineCommand, calendarImportCommand, catalogImportCommand, diagDecodeCommand, diagDevicesCommand, benchCommand];

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUEUE_RULES, effectivePriority, expectedWaitMinutes, nextTicket, ticketNumber, ticketTransition, type WaitingTicket } from './queue';
+import {
+  callRefusal,
+  DEFAULT_QUEUE_RULES,
+  effectivePriority,
+  expectedWaitMinutes,
+  nextTicket,
+  statusChangeRefusal,
+  ticketNumber,
+  ticketTransition,
+  transferRefusal,
+  type WaitingTicket,
+} from './queue';
 
 const now = new Date('2026-11-26T02:00:00.000Z');
 const t = (number: string, issuedAt: string, extra: Partial<WaitingTicket> = {}): WaitingTicket => ({
@@ -90,5 +101,28 @@ describe('ticketTransition', () => {
     expect(ticketTransition('skipped', 'requeue', ctx)).toEqual({ ok: true, to: 'waiting' });
     expect(ticketTransition('skipped', 'requeue', { ...ctx, requeues: 1 })).toEqual({ ok: false, message: '过号后只能重新排队一次' });
     expect(ticketTransition('transferred', 'requeue', { ...ctx, requeues: 3 })).toEqual({ ok: true, to: 'waiting' });
+  });
+});
+
+describe('counter status rules', () => {
+  it('only an open counter calls', () => {
+    expect(callRefusal('open')).toBeNull();
+    expect(callRefusal('paused')).toMatch(/暂停服务/);
+    expect(callRefusal('closed')).toMatch(/已关窗/);
+  });
+
+  it('closing leaves no ticket behind; pausing and opening always may', () => {
+    const busy = [{ number: 'A001', state: 'serving' as const }, { number: 'A002', state: 'suspended' as const }];
+    expect(statusChangeRefusal('3号窗口', 'closed', busy)).toBe('3号窗口还有号票 A001（办理中）、A002（已挂起），请先办结、过号或转窗后再关窗');
+    expect(statusChangeRefusal('3号窗口', 'closed', [])).toBeNull();
+    expect(statusChangeRefusal('3号窗口', 'paused', busy)).toBeNull();
+  });
+
+  it('transfers only to another open counter', () => {
+    const open = { id: 'c05', name: '5号窗口', status: 'open' as const };
+    expect(transferRefusal({ id: 'c03' }, open)).toBeNull();
+    expect(transferRefusal({ id: 'c05' }, open)).toMatch(/不能转给本窗口/);
+    expect(transferRefusal({ id: 'c03' }, { ...open, status: 'paused' })).toMatch(/暂停服务中/);
+    expect(transferRefusal({ id: 'c03' }, null)).toMatch(/不存在/);
   });
 });

@@ -3,10 +3,17 @@
  * expected wait. Pure: the queue service passes tickets, counters, rules and the time.
  */
 
-import { PRIORITY_KINDS, TICKET_STATE_LABELS, TICKET_STATES, type TicketState } from '../../preload/contract';
+import {
+  COUNTER_STATUSES,
+  PRIORITY_KINDS,
+  TICKET_STATE_LABELS,
+  TICKET_STATES,
+  type CounterStatus,
+  type TicketState,
+} from '../../preload/contract';
 
-// Ticket states and priority kinds cross the contract; the rules about them live here.
-export { PRIORITY_KINDS, TICKET_STATES, type TicketState };
+// Ticket states, priority kinds and counter statuses cross the contract; the rules about them live here.
+export { COUNTER_STATUSES, PRIORITY_KINDS, TICKET_STATES, type CounterStatus, type TicketState };
 export type PriorityKind = (typeof PRIORITY_KINDS)[number];
 
 export interface QueueRules {
@@ -132,3 +139,33 @@ const ACTION_LABELS: Record<TicketAction, string> = {
   skip: '过号',
   requeue: '重新排队',
 };
+
+/** Why a counter may not call now (paused or closed), or null when it may. */
+export function callRefusal(status: CounterStatus): string | null {
+  if (status === 'paused') return '本窗口已暂停服务，请先开窗（F10）再叫号';
+  if (status === 'closed') return '本窗口已关窗，请先开窗（F10）再叫号';
+  return null;
+}
+
+/**
+ * Whether a counter may change to `to` with these tickets still active there. Closing leaves nobody
+ * behind: a ticket called, in service or suspended must be finished, skipped or transferred first.
+ */
+export function statusChangeRefusal(
+  counterName: string,
+  to: CounterStatus,
+  active: readonly { number: string; state: TicketState }[],
+): string | null {
+  if (to !== 'closed' || active.length === 0) return null;
+  const list = active.map((t) => `${t.number}（${TICKET_STATE_LABELS[t.state]}）`).join('、');
+  return `${counterName}还有号票 ${list}，请先办结、过号或转窗后再关窗`;
+}
+
+/** Where a ticket may be transferred: another counter, open now. */
+export function transferRefusal(from: { id: string }, to: { id: string; name: string; status: CounterStatus } | null): string | null {
+  if (!to) return '要转入的窗口不存在或已停用';
+  if (to.id === from.id) return '不能转给本窗口，请选择其他窗口';
+  if (to.status === 'paused') return `${to.name}暂停服务中，请转到其他窗口`;
+  if (to.status === 'closed') return `${to.name}已关窗，请转到其他窗口`;
+  return null;
+}

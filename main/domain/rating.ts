@@ -2,18 +2,14 @@
  * 好差评 (ratings) rules of the hall-domain note: one rating per handling, five levels, a callback
  * (回访) with a fix deadline for ratings ≤ 2, and the two rates every report uses.
  */
+import { RATING_LEVEL_LABELS } from '../../preload/case-contract';
 import type { CalendarDate, WorkingCalendar } from './calendar';
 
 export const RATING_LEVELS = [5, 4, 3, 2, 1] as const;
 export type RatingLevel = (typeof RATING_LEVELS)[number];
 
-export const RATING_LABELS: Record<RatingLevel, string> = {
-  5: '非常满意',
-  4: '满意',
-  3: '基本满意',
-  2: '不满意',
-  1: '非常不满意',
-};
+/** Worded once in the contract: every screen shows the same words. */
+export const RATING_LABELS: Record<RatingLevel, string> = RATING_LEVEL_LABELS;
 
 /** Ratings at or below this open a callback. */
 export const CALLBACK_AT_OR_BELOW: RatingLevel = 2;

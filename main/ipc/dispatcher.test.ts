@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Session } from '../../preload/contract';
+import type { CallbackView } from '../../preload/case-contract';
+import type { CounterState, QueueState, Session } from '../../preload/contract';
 import { createMemoryLogger } from '../log';
 import { HallServiceError } from '../services/errors';
 import { createDispatcher, type Handlers } from './dispatcher';
@@ -17,6 +18,8 @@ function setup(overrides: Partial<Handlers> = {}) {
   const sessions = new Map<string, Session>([
     ['clerk-window', clerk],
     ['kiosk-window', { ...clerk, userName: 'kiosk01', role: 'kiosk', counter: null }],
+    ['pad-window', { ...clerk, userName: 'pad03', role: 'kiosk' }],
+    ['supervisor-window', { ...clerk, userName: 'super01', role: 'supervisor', counter: null }],
   ]);
   const logger = createMemoryLogger();
   const handlers: Handlers = {
@@ -31,8 +34,13 @@ function setup(overrides: Partial<Handlers> = {}) {
       throw new HallServiceError('not_found', 'x');
     },
     'queue.groups': () => [],
-    'queue.state': () => ({ waiting: 0, expectedWaitMinutes: null, next: [], current: null }),
-    'queue.act': () => ({ waiting: 0, expectedWaitMinutes: null, next: [], current: null }),
+    'queue.state': () => QUEUE,
+    'queue.act': () => QUEUE,
+    'queue.transfer': () => QUEUE,
+    'queue.requeue': () => QUEUE,
+    'queue.resume': () => QUEUE,
+    'counters.states': () => [COUNTER_3],
+    'counters.setStatus': (input) => ({ ...COUNTER_3, status: input.status, statusReason: input.reason ?? null }),
     'devices.reconnect': () => [],
     'devices.test': (input) => ({ kind: input.kind, ok: true, message: 'ok', previewSvg: null, card: null }),
     'devices.config': () => ({ saved: ALL, running: ALL }),
@@ -43,15 +51,82 @@ function setup(overrides: Partial<Handlers> = {}) {
     'scanner.submit': (input) => ({ kind: 'other', text: input.text, masked: input.text, source: 'wedge' }),
     'face.record': (input) => ({ id: 'f1', decision: input.decision, recordedAt: '2026-11-26T01:00:00.000Z' }),
     'printer.jobs': () => [],
+    'catalog.search': () => [],
+    'intake.current': () => null,
+    'intake.start': () => {
+      throw new HallServiceError('counter_required', 'x');
+    },
+    'intake.useCard': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'intake.verifyFace': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'intake.update': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'intake.decide': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'intake.discard': () => ({ discarded: false }),
+    'cases.list': () => ({ rows: [], hasMore: false }),
+    'cases.get': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'cases.act': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'cases.pay': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'cases.print': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'cases.pdf': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
+    'cases.summary': () => ({
+      date: '2026-11-26',
+      ticketsServed: 0,
+      casesAccepted: 0,
+      tolerated: 0,
+      corrections: 0,
+      refusals: 0,
+      averageHandlingMinutes: null,
+      openWarning: 0,
+      openOverdue: 0,
+      commitmentsOverdue: 0,
+    }),
     'printer.reprint': () => {
       throw new HallServiceError('not_found', '没有这张打印任务');
     },
+    'cases.lookup': () => ({ receiptNo: 'HALL01-20261126-C03-0042', serviceItemName: '居民身份证换领', stateLabel: '已受理', deadline: null, signatureValid: null, ratingRequestId: null }),
+    'ratings.pending': () => ({ id: 'r1', counterNumber: 3, serviceItemName: null, createdAt: '2026-11-26T01:00:00.000Z' }),
+    'ratings.submit': () => ({ thanks: true }),
+    'callbacks.list': () => [CALLBACK],
+    'callbacks.close': (input) => ({ ...CALLBACK, state: 'closed', closedAt: '2026-11-27T01:00:00.000Z', note: input.note, deadlineLevel: 'none' }),
+    'help.call': () => ({ calledAt: '2026-11-26T01:00:00.000Z' }),
     ...overrides,
   };
   const dispatcher = createDispatcher({ handlers, sessions: { get: (id) => sessions.get(id) ?? null }, logger });
   return { dispatcher, logger };
 }
 
+const COUNTER_3: CounterState = { id: 'c3', number: 3, name: '3号窗口', zone: 'A区', serviceGroups: ['A'], status: 'open', statusSince: null, statusReason: null };
+const QUEUE: QueueState = { waiting: 0, expectedWaitMinutes: null, next: [], current: null, suspended: [], skipped: [], counter: COUNTER_3 };
+const CALLBACK: CallbackView = {
+  id: 'cb1',
+  ratingLevel: 2,
+  reasons: ['等候时间长'],
+  counterNumber: 3,
+  receiptNo: null,
+  openedAt: '2026-11-26T01:00:00.000Z',
+  fixDeadline: '2026-12-03',
+  deadlineLevel: 'ok',
+  state: 'open',
+  closedAt: null,
+  note: null,
+};
 const ALL = { idcard: { mode: 'emulated' }, scanner: { mode: 'emulated' }, printer: { mode: 'emulated' } } as const;
 const trusted = (channelId = 'clerk-window') => ({ channelId, trustedSender: true });
 
@@ -111,6 +186,30 @@ describe('dispatcher', () => {
     const { dispatcher } = setup();
     expect(await dispatcher.invoke('sync.status', {}, trusted('kiosk-window'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await dispatcher.invoke('sync.status', {}, trusted())).toMatchObject({ ok: true });
+  });
+
+  it('keeps ratings from clerks: the pad and submit are kiosk-only, the 回访 ledger supervisors’', async () => {
+    const { dispatcher } = setup();
+    const submit = { requestId: 'r1', level: 2, reasons: ['等候时间长'], comment: '等了很久' };
+    for (const [method, input] of [
+      ['ratings.pending', {}],
+      ['ratings.submit', submit],
+      ['callbacks.list', {}],
+      ['callbacks.close', { id: 'cb1', note: '已回访' }],
+      ['help.call', {}],
+    ] as const) {
+      expect(await dispatcher.invoke(method, input, trusted())).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    expect(await dispatcher.invoke('ratings.pending', {}, trusted('pad-window'))).toMatchObject({ ok: true, value: { id: 'r1' } });
+    expect(await dispatcher.invoke('ratings.submit', submit, trusted('pad-window'))).toEqual({ ok: true, value: { thanks: true } });
+    expect(await dispatcher.invoke('ratings.submit', { ...submit, level: 6 }, trusted('pad-window'))).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await dispatcher.invoke('ratings.submit', { ...submit, reasons: ['随便写的'] }, trusted('pad-window'))).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await dispatcher.invoke('callbacks.list', {}, trusted('pad-window'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await dispatcher.invoke('callbacks.list', {}, trusted('supervisor-window'))).toMatchObject({ ok: true, value: [{ id: 'cb1', ratingLevel: 2 }] });
+    expect(await dispatcher.invoke('callbacks.close', { id: 'cb1', note: ' ' }, trusted('supervisor-window'))).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await dispatcher.invoke('help.call', {}, trusted('kiosk-window'))).toMatchObject({ ok: true });
+    // 查询办件 is open to the counter too: status only, no rating level in its contract.
+    expect(await dispatcher.invoke('cases.lookup', { text: 'HALL01-20261126-C03-0042' }, trusted())).toMatchObject({ ok: true, value: { stateLabel: '已受理' } });
   });
 
   it('passes service errors through as typed results', async () => {

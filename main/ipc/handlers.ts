@@ -7,7 +7,15 @@ import type { AuthService } from '../services/auth';
 import type { FaceCheckService } from '../services/face';
 import type { HallHardware } from '../services/hardware';
 import type { QueueService } from '../services/queue';
+import type { CaseService } from '../services/cases';
+import type { IntakeService } from '../services/intake';
+import type { CatalogService } from '../services/catalog';
+import type { CaseDocuments } from '../services/documents';
+import { HallServiceError } from '../services/errors';
+import { personFromCard } from '../services/intake';
 import type { SyncStatusService } from '../services/sync-status';
+import type { KioskService } from '../services/kiosk';
+import type { RatingService } from '../services/ratings';
 import type { EventBus } from '../events';
 import type { Handlers } from './dispatcher';
 
@@ -18,7 +26,13 @@ export interface HandlerDeps {
   hardware: HallHardware;
   face: FaceCheckService;
   queue: QueueService;
+  catalog: CatalogService;
+  documents: CaseDocuments;
+  intake: IntakeService;
+  cases: CaseService;
   sync: SyncStatusService;
+  ratings: RatingService;
+  kiosk: KioskService;
   events: EventBus;
 }
 
@@ -34,10 +48,40 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { loggedOut };
     },
     'devices.status': () => deps.hardware.statuses(),
-    'queue.issue': (input) => deps.queue.issue(input),
+    'catalog.search': (input) => deps.catalog.search(input.query),
+    'intake.current': (_input, ctx) => deps.intake.current(ctx.session!),
+    'intake.start': (_input, ctx) => deps.intake.start(ctx.session!),
+    'intake.useCard': (input, ctx) => deps.intake.useCard(ctx.session!, input.role),
+    'intake.verifyFace': (input, ctx) => deps.intake.verifyFace(ctx.session!, input.faceCheckId),
+    'intake.update': (input, ctx) => deps.intake.update(ctx.session!, input),
+    'intake.decide': (input, ctx) => {
+      const { record, printJobIds } = deps.intake.decide(ctx.session!, input);
+      return { case: deps.cases.get(record.id), printJobIds };
+    },
+    'intake.discard': (input, ctx) => deps.intake.discard(ctx.session!, input.reason),
+    'cases.list': (input, ctx) => deps.cases.list(ctx.session!, input),
+    'cases.get': (input) => deps.cases.get(input.id),
+    'cases.act': (input, ctx) => deps.cases.act(ctx.session!, input),
+    'cases.pay': (input, ctx) => deps.cases.pay(ctx.session!, input.id, input.scanText),
+    'cases.print': (input, ctx) => deps.cases.print(ctx.session!, input.id, input.kind),
+    'cases.pdf': (input, ctx) => deps.cases.pdf(ctx.session!, input.id, input.kind),
+    'cases.summary': (_input, ctx) => deps.cases.summary(ctx.session!),
+    'queue.issue': (input) => {
+      const card = input.withCard ? deps.hardware.lastCard() : null;
+      if (input.withCard && !card) throw new HallServiceError('not_found', '没有读到身份证：请把身份证放在读卡区');
+      const idNumber = card ? personFromCard(card).idNumber : null;
+      const ticket = deps.queue.issue({ groupCode: input.groupCode, priority: input.priority, applicantIdNumber: idNumber });
+      if (input.print) deps.documents.printTicket(ticket, { ...deps.queue.ticketInfo(ticket), applicantIdNumber: idNumber });
+      return ticket;
+    },
     'queue.groups': () => deps.queue.groups(),
     'queue.state': (_input, ctx) => deps.queue.state(ctx.session!),
     'queue.act': (input, ctx) => deps.queue.act(ctx.session!, input.action),
+    'queue.transfer': (input, ctx) => deps.queue.transfer(ctx.session!, input.counterId),
+    'queue.requeue': (input, ctx) => deps.queue.requeue(ctx.session!, input.ticketId),
+    'queue.resume': (input, ctx) => deps.queue.resume(ctx.session!, input.ticketId),
+    'counters.states': () => deps.queue.counterStates(),
+    'counters.setStatus': (input, ctx) => deps.queue.setCounterStatus(ctx.session!, input),
     'devices.reconnect': () => {
       deps.hardware.registry.notifyAttached();
       return deps.hardware.statuses();
@@ -51,5 +95,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'printer.jobs': (input) => deps.hardware.jobs(input.limit),
     'printer.reprint': (input) => deps.hardware.reprint(input.jobId),
     'sync.status': () => deps.sync.status(),
+    'cases.lookup': (input, ctx) => deps.kiosk.lookup(ctx.session!, input.text),
+    'ratings.pending': (_input, ctx) => deps.ratings.pending(ctx.session!),
+    'ratings.submit': (input, ctx) => deps.ratings.submit(ctx.session!, input),
+    'callbacks.list': (input) => deps.ratings.callbacks(input.state),
+    'callbacks.close': (input, ctx) => deps.ratings.closeCallback(ctx.session!, input),
+    'help.call': (_input, ctx) => deps.kiosk.callHelp(ctx.session!),
   };
 }

@@ -42,6 +42,8 @@ function setup() {
   const users = fakeUsers([
     { id: 'u1', userName: 'clerk01', displayName: '张小明', role: 'clerk', counterId: 'c3', passwordHash: hash, failedAttempts: 0, lockedUntil: null },
     { id: 'u2', userName: 'sup01', displayName: '李主管', role: 'supervisor', counterId: null, passwordHash: hash, failedAttempts: 0, lockedUntil: null },
+    { id: 'u3', userName: 'pad03', displayName: '3号窗口评价器', role: 'kiosk', counterId: 'c3', passwordHash: hash, failedAttempts: 0, lockedUntil: null },
+    { id: 'u4', userName: 'kiosk01', displayName: '大厅自助机', role: 'kiosk', counterId: null, passwordHash: hash, failedAttempts: 0, lockedUntil: null },
   ]);
   return { clock, users, auth: new AuthService(users, counters, clock) };
 }
@@ -68,6 +70,15 @@ describe('AuthService', () => {
     const { auth } = setup();
     const s = await auth.login('w', { userName: 'sup01', password: 'right', counterId: 'c3' });
     expect(s.counter).toBeNull();
+  });
+
+  it('binds a kiosk assigned to a counter to it (the rating pad); a hall kiosk has none unless one is chosen', async () => {
+    const { auth } = setup();
+    expect((await auth.login('pad', { userName: 'pad03', password: 'right', counterId: null })).counter).toMatchObject({ id: 'c3', number: 3 });
+    expect((await auth.login('pad2', { userName: 'pad03', password: 'right', counterId: 'c3' })).counter?.id).toBe('c3');
+    expect(await code(auth.login('w', { userName: 'pad03', password: 'right', counterId: 'c9' }))).toBe('not_found');
+    expect((await auth.login('k', { userName: 'kiosk01', password: 'right', counterId: null })).counter).toBeNull();
+    expect((await auth.login('k2', { userName: 'kiosk01', password: 'right', counterId: 'c3' })).counter?.id).toBe('c3');
   });
 
   it('answers unknown users and wrong passwords alike', async () => {

@@ -1,6 +1,7 @@
 /**
  * Log in / log out, one session per window (channel). Users and hashes come from the hub and work
- * offline; 5 failures lock an account for 15 minutes; a clerk session is bound to one counter.
+ * offline; 5 failures lock an account for 15 minutes; a clerk session is bound to one counter, and so
+ * is a kiosk account assigned to a counter (that counter's rating pad).
  */
 import type { Counter, Role, Session } from '../../preload/contract';
 import type { User } from '../store/repositories/users';
@@ -62,9 +63,11 @@ export class AuthService {
     }
 
     let counter: Counter | null = null;
-    if (COUNTER_BOUND.includes(user.role)) {
-      if (!input.counterId) throw new HallServiceError('counter_required', '请选择您所在的窗口');
-      const found = this.counters.get(input.counterId);
+    // A clerk picks their counter; a kiosk assigned to a counter (or given one at login) is that counter's rating pad.
+    const counterId = COUNTER_BOUND.includes(user.role) ? input.counterId : user.role === 'kiosk' ? (input.counterId ?? user.counterId) : null;
+    if (COUNTER_BOUND.includes(user.role) && !counterId) throw new HallServiceError('counter_required', '请选择您所在的窗口');
+    if (counterId) {
+      const found = this.counters.get(counterId);
       if (!found || !found.active) throw new HallServiceError('not_found', '该窗口不存在或已停用');
       if (user.counterId && user.counterId !== found.id) {
         throw new HallServiceError('forbidden', '您未被分配到该窗口，请选择本人的窗口');

@@ -4,7 +4,12 @@
  */
 import type { Role } from '../../preload/contract';
 import type { Store } from '../store';
+import { CalendarFile } from '../domain/calendar';
+import { CatalogFile } from '../domain/catalog';
+import { CALENDAR_SETTING } from './calendar';
 import { hashPassword } from './password';
+import sampleCalendar from './seed/calendar.sample.json';
+import sampleCatalog from './seed/catalog.sample.json';
 
 export interface DemoAccount {
   userName: string;
@@ -22,6 +27,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { userName: 'super01', password: DEMO_PASSWORD, displayName: '李小红', role: 'supervisor', counterNumber: null },
   { userName: 'tech01', password: DEMO_PASSWORD, displayName: '赵小刚', role: 'technician', counterNumber: null },
   { userName: 'kiosk01', password: DEMO_PASSWORD, displayName: '大厅自助机一号', role: 'kiosk', counterNumber: null },
+  // A kiosk account assigned to a counter is that counter's rating pad (好差评), facing the applicant.
+  { userName: 'pad03', password: DEMO_PASSWORD, displayName: '3号窗口评价器', role: 'kiosk', counterNumber: 3 },
 ];
 
 export const DEMO_COUNTERS = [
@@ -54,6 +61,16 @@ export async function seedDemoData(store: Store): Promise<boolean> {
         passwordHash: hashes[i]!,
       });
     });
+    seedReferenceData(store);
   });
   return true;
+}
+
+/**
+ * The sample service catalog and working-day calendar, for a hall that has not synced yet (demo,
+ * training, tests). Only where nothing is there: hub data is never overwritten.
+ */
+export function seedReferenceData(store: Store): void {
+  if (store.catalog.count() === 0) store.catalog.upsert(CatalogFile.parse(sampleCatalog).items, 'sample-1');
+  if (store.settings.get(CALENDAR_SETTING, CalendarFile) === undefined) store.settings.set(CALENDAR_SETTING, CalendarFile, CalendarFile.parse(sampleCalendar));
 }

@@ -1,17 +1,22 @@
 /**
  * The queue at the counters (取号 → 叫号): issuing tickets, calling the next one by the hall's
- * priority rules, recall, skip, serving and finishing. Rules are main/domain/queue.ts; every change is
+ * priority rules, recall, skip and re-queue, serving, suspend/resume, transfer and finishing, and the
+ * counters' own status (开窗 / 暂停 / 关窗). Rules are main/domain/queue.ts; every change is
  * written with its outbox row in one transaction and announced with `queue.changed`.
  */
 import { z } from 'zod';
-import type { QueueGroup, QueueState, Session, TicketView } from '../../preload/contract';
+import type { CounterState, QueueGroup, QueueState, Session, TicketView } from '../../preload/contract';
 import type { Clock } from '../domain/clock';
 import {
+  callRefusal,
   DEFAULT_QUEUE_RULES,
   expectedWaitMinutes,
   nextTicket,
+  statusChangeRefusal,
   ticketNumber,
   ticketTransition,
+  transferRefusal,
+  type CounterStatus,
   type PriorityKind,
   type QueueRules,
   type TicketAction,
@@ -19,6 +24,7 @@ import {
 } from '../domain/queue';
 import type { EventBus } from '../events';
 import type { Store } from '../store';
+import type { Counter, CounterStatusRecord } from '../store/repositories/counters';
 import type { Ticket } from '../store/repositories/tickets';
 import { HallServiceError } from './errors';
 
@@ -33,6 +39,15 @@ export const QueueGroupsSetting = z.array(z.object({ code: z.string().regex(/^[A
 
 /** Minutes a handling takes when today has no finished ticket to learn from. */
 const DEFAULT_SERVICE_MINUTES = 8;
+/** How many of today's skipped tickets the queue panel lists. */
+const SKIPPED_LISTED = 30;
+
+type TicketFields = Parameters<Store['tickets']['update']>[1];
+
+/** How a counter is named in messages: 3号窗口. */
+function counterLabel(c: { number: number }): string {
+  return `${c.number}号窗口`;
+}
 
 /** The console's business day (local calendar date). */
 export function businessDate(now: Date): string {
@@ -47,20 +62,37 @@ export class QueueService {
     private readonly rules: QueueRules = DEFAULT_QUEUE_RULES,
   ) {}
 
+  private finishedListener: ((handled: { counterId: string; ticketId: string; clerkUserId: string }) => void) | null = null;
+
+  /** Told after a ticket is finished at a counter (the rating pad then asks for its one rating). */
+  onTicketFinished(listener: (handled: { counterId: string; ticketId: string; clerkUserId: string }) => void): void {
+    this.finishedListener = listener;
+  }
+
   groups(): QueueGroup[] {
     const groups = this.store.settings.get('queue.groups', QueueGroupsSetting) ?? DEFAULT_QUEUE_GROUPS;
     const waiting = this.store.tickets.listWaiting(businessDate(this.clock()));
     return groups.map((g) => ({ ...g, waiting: waiting.filter((t) => t.groupCode === g.code).length }));
   }
 
-  issue(input: { groupCode: string; priority: PriorityKind | null }): TicketView {
+  /** What a printed 取号单 says besides the number: the group's name, people ahead, expected wait. */
+  ticketInfo(ticket: TicketView): { groupName: string; waitingAhead: number; expectedWaitMinutes: number | null } {
+    const now = this.clock();
+    const group = this.groups().find((g) => g.code === ticket.groupCode);
+    const ahead = this.store.tickets.listWaiting(businessDate(now)).filter((t) => t.groupCode === ticket.groupCode && t.id !== ticket.id && t.issuedAt <= ticket.issuedAt).length;
+    const statuses = this.store.counters.statuses();
+    const open = this.store.counters.listActive().filter((c) => statuses.get(c.id)?.status === 'open' && c.serviceGroups.includes(ticket.groupCode)).length;
+    return { groupName: group?.name ?? ticket.groupCode, waitingAhead: ahead, expectedWaitMinutes: expectedWaitMinutes(ahead, this.averageServiceMinutes(now), open) };
+  }
+
+  issue(input: { groupCode: string; priority: PriorityKind | null; applicantIdNumber?: string | null }): TicketView {
     if (!this.groups().some((g) => g.code === input.groupCode)) throw new HallServiceError('not_found', `本大厅没有 ${input.groupCode} 类业务`);
     const now = this.clock();
     const day = businessDate(now);
     const ticket = this.store.db.transaction(() => {
       const number = ticketNumber(input.groupCode, this.store.tickets.nextSequence(day, input.groupCode));
-      const t = this.store.tickets.insert({ number, groupCode: input.groupCode, businessDate: day, priority: input.priority });
-      this.store.outbox.append('ticket.issued', { id: t.id, number, groupCode: t.groupCode, businessDate: day, priority: t.priority });
+      const t = this.store.tickets.insert({ number, groupCode: input.groupCode, businessDate: day, priority: input.priority, applicantIdNumber: input.applicantIdNumber ?? null });
+      this.store.outbox.append('ticket.issued', { id: t.id, number, groupCode: t.groupCode, businessDate: day, priority: t.priority, byIdCard: Boolean(input.applicantIdNumber) });
       return t;
     });
     this.events.emit('queue.changed', { groupCode: ticket.groupCode });
@@ -70,6 +102,7 @@ export class QueueService {
   state(session: Session): QueueState {
     const counter = this.counterOf(session);
     const now = this.clock();
+    const day = businessDate(now);
     const waiting = this.callable(counter, now);
     const ordered: WaitingTicket[] = [];
     const pool = [...waiting];
@@ -78,26 +111,39 @@ export class QueueService {
       ordered.push(next);
       pool.splice(pool.indexOf(next), 1);
     }
-    const byId = new Map(this.store.tickets.listWaiting(businessDate(now)).map((t) => [t.id, t]));
-    const current = this.store.tickets.activeAt(counter.id)[0] ?? null;
-    const openCounters = this.store.counters.listActive().filter((c) => c.serviceGroups.some((g) => counter.serviceGroups.includes(g))).length;
+    const byId = new Map(this.store.tickets.listWaiting(day).map((t) => [t.id, t]));
+    const active = this.store.tickets.activeAt(counter.id);
+    const current = active.find((t) => t.state !== 'suspended') ?? null;
+    const statuses = this.store.counters.statuses();
+    // Only open counters serve: a paused or closed one calls nobody (hall-domain note, expected wait).
+    const openCounters = this.store.counters
+      .listActive()
+      .filter((c) => statuses.get(c.id)?.status === 'open' && c.serviceGroups.some((g) => counter.serviceGroups.includes(g))).length;
     return {
       waiting: waiting.length,
       expectedWaitMinutes: expectedWaitMinutes(waiting.length, this.averageServiceMinutes(now), openCounters),
       next: ordered.map((w) => this.view(byId.get(w.id)!, now)),
       current: current ? this.view(current, now) : null,
+      suspended: active.filter((t) => t.state === 'suspended').map((t) => this.view(t, now)),
+      skipped: this.store.tickets.skippedAt(counter.id, day, SKIPPED_LISTED).map((t) => this.view(t, now)),
+      counter: this.counterState(counter, statuses.get(counter.id)),
     };
   }
 
   act(session: Session, action: Exclude<TicketAction, 'transfer' | 'requeue'>): QueueState {
+    if (action === 'resume') return this.resume(session, null);
     const counter = this.counterOf(session);
     const now = this.clock();
     const at = now.toISOString();
     let groupCode: string | null = null;
+    let finished: string | null = null;
     this.store.db.transaction(() => {
-      const current = this.store.tickets.activeAt(counter.id)[0] ?? null;
+      // A suspended ticket waits aside: the counter goes on with the one it called or serves.
+      const current = this.store.tickets.activeAt(counter.id).find((t) => t.state !== 'suspended') ?? null;
       if (action === 'call') {
-        if (current && current.state !== 'suspended') throw new HallServiceError('conflict', `请先办结或过号当前号票 ${current.number}`);
+        const refusal = callRefusal(this.statusOf(counter.id).status);
+        if (refusal) throw new HallServiceError('conflict', refusal);
+        if (current) throw new HallServiceError('conflict', `请先办结或过号当前号票 ${current.number}`);
         const pick = nextTicket(this.callable(counter, now), counter, this.rules, now);
         if (!pick) throw new HallServiceError('not_found', '当前没有等候的号票');
         const updated = this.apply(this.store.tickets.get(pick.id)!, 'call', { counterId: counter.id, calledAt: at });
@@ -105,29 +151,186 @@ export class QueueService {
         return;
       }
       if (!current) throw new HallServiceError('not_found', '本窗口当前没有号票，请先叫号');
-      const fields: Parameters<Store['tickets']['update']>[1] = {};
+      const fields: TicketFields = {};
       if (action === 'recall') fields.recallCount = current.recallCount + 1;
       if (action === 'serve') fields.servedAt = at;
       if (action === 'finish' || action === 'skip') fields.finishedAt = at;
       groupCode = this.apply(current, action, fields).groupCode;
+      if (action === 'finish') finished = current.id;
     });
     if (groupCode) this.events.emit('queue.changed', { groupCode });
+    if (finished) this.finishedListener?.({ counterId: counter.id, ticketId: finished, clerkUserId: session.userId });
     return this.state(session);
   }
 
-  private apply(ticket: Ticket, action: TicketAction, fields: Parameters<Store['tickets']['update']>[1]): Ticket {
+  /**
+   * 恢复办理: a suspended ticket of this counter (the one given, or the one suspended longest) is served
+   * again, once nothing else is called or served here.
+   */
+  resume(session: Session, ticketId: string | null): QueueState {
+    const counter = this.counterOf(session);
+    const groupCode = this.store.db.transaction(() => {
+      const active = this.store.tickets.activeAt(counter.id);
+      const suspended = active.filter((t) => t.state === 'suspended');
+      let ticket: Ticket | null;
+      if (ticketId === null) {
+        ticket = suspended[0] ?? null;
+        if (!ticket) throw new HallServiceError('not_found', '本窗口没有挂起的号票');
+      } else {
+        ticket = this.store.tickets.get(ticketId);
+        if (!ticket || ticket.counterId !== counter.id) throw new HallServiceError('not_found', '本窗口没有这张号票，请刷新后再试');
+      }
+      const busy = active.find((t) => t.state !== 'suspended');
+      if (busy && busy.id !== ticket.id && ticket.state === 'suspended') {
+        throw new HallServiceError('conflict', `请先办结、过号或挂起当前号票 ${busy.number}，再恢复 ${ticket.number}`);
+      }
+      return this.apply(ticket, 'resume', {}).groupCode;
+    });
+    this.events.emit('queue.changed', { groupCode });
+    return this.state(session);
+  }
+
+  /**
+   * 转窗: the current ticket waits again, for the chosen counter only, with its original ticket time
+   * (so that counter calls it before later tickets). Audited as one `ticket.changed` row.
+   */
+  transfer(session: Session, toCounterId: string): QueueState {
+    const counter = this.counterOf(session);
+    const now = this.clock();
+    const groupCode = this.store.db.transaction(() => {
+      const current = this.store.tickets.activeAt(counter.id).find((t) => t.state !== 'suspended') ?? null;
+      if (!current) throw new HallServiceError('not_found', '本窗口当前没有可转窗的号票');
+      const target = this.store.counters.get(toCounterId);
+      const to = target?.active ? { ...target, name: counterLabel(target), status: this.statusOf(target.id).status } : null;
+      const refusal = transferRefusal(counter, to);
+      if (refusal) throw new HallServiceError('conflict', refusal);
+      const ctx = { recallCount: current.recallCount, requeues: current.requeueCount, rules: this.rules };
+      const out = ticketTransition(current.state, 'transfer', ctx);
+      if (!out.ok) throw new HallServiceError('conflict', out.message);
+      // transferred → waiting at once: the ticket never sits in between (no re-queue is counted).
+      const back = ticketTransition(out.to, 'requeue', ctx);
+      if (!back.ok) throw new HallServiceError('conflict', back.message);
+      const updated = this.store.tickets.update(current.id, {
+        state: back.to,
+        targetCounterId: to!.id,
+        counterId: null,
+        calledAt: null,
+        servedAt: null,
+        recallCount: 0,
+      });
+      this.store.outbox.append('ticket.changed', {
+        id: updated.id,
+        number: updated.number,
+        action: 'transfer',
+        state: updated.state,
+        counterId: counter.id,
+        fromCounterId: counter.id,
+        toCounterId: to!.id,
+        issuedAt: updated.issuedAt,
+        at: now.toISOString(),
+      });
+      return updated.groupCode;
+    });
+    this.events.emit('queue.changed', { groupCode });
+    return this.state(session);
+  }
+
+  /** 重新排队: a ticket this counter skipped today waits again with its original time (once only). */
+  requeue(session: Session, ticketId: string): QueueState {
+    const counter = this.counterOf(session);
+    const day = businessDate(this.clock());
+    const groupCode = this.store.db.transaction(() => {
+      const ticket = this.store.tickets.get(ticketId);
+      if (!ticket || ticket.counterId !== counter.id || ticket.businessDate !== day) {
+        throw new HallServiceError('not_found', '这张号票不是本窗口今天过号的，不能在这里重新排队');
+      }
+      return this.apply(ticket, 'requeue', {
+        requeueCount: ticket.requeueCount + 1,
+        counterId: null,
+        calledAt: null,
+        finishedAt: null,
+        recallCount: 0,
+      }).groupCode;
+    });
+    this.events.emit('queue.changed', { groupCode });
+    return this.state(session);
+  }
+
+  /** Every active counter with its status (转窗 targets, the supervisor's board). */
+  counterStates(): CounterState[] {
+    const statuses = this.store.counters.statuses();
+    return this.store.counters.listActive().map((c) => this.counterState(c, statuses.get(c.id)));
+  }
+
+  /**
+   * 开窗 / 暂停 / 关窗. A clerk sets the counter of the session; a supervisor or admin names one.
+   * Closing is refused while a ticket is still called, served or suspended there. Audited in the
+   * outbox (`counter.status`); counters serving the same groups refresh their expected wait.
+   */
+  setCounterStatus(session: Session, input: { status: CounterStatus; reason?: string | undefined; counterId?: string | undefined }): CounterState {
+    let id: string;
+    if (session.role === 'clerk') {
+      if (!session.counter) throw new HallServiceError('counter_required', '开关窗口须在窗口登录');
+      if (input.counterId && input.counterId !== session.counter.id) throw new HallServiceError('forbidden', '您只能开关自己登录的窗口');
+      id = session.counter.id;
+    } else {
+      if (!input.counterId) throw new HallServiceError('counter_required', '请选择要开关的窗口');
+      id = input.counterId;
+    }
+    const now = this.clock().toISOString();
+    const reason = input.reason?.trim() ? input.reason.trim() : null;
+    const result = this.store.db.transaction(() => {
+      const counter = this.store.counters.get(id);
+      if (!counter?.active) throw new HallServiceError('not_found', '该窗口不存在或已停用');
+      const before = this.statusOf(id);
+      if (before.status === input.status) return { counter, status: before, changed: false };
+      const refusal = statusChangeRefusal(counterLabel(counter), input.status, this.store.tickets.activeAt(id));
+      if (refusal) throw new HallServiceError('conflict', refusal);
+      const status = this.store.counters.setStatus(id, input.status, now, reason);
+      this.store.outbox.append('counter.status', {
+        counterId: id,
+        number: counter.number,
+        from: before.status,
+        to: input.status,
+        reason,
+        userId: session.userId,
+        at: now,
+      });
+      return { counter, status, changed: true };
+    });
+    if (result.changed) for (const groupCode of result.counter.serviceGroups) this.events.emit('queue.changed', { groupCode });
+    return this.counterState(result.counter, result.status);
+  }
+
+  private apply(ticket: Ticket, action: TicketAction, fields: TicketFields): Ticket {
     const step = ticketTransition(ticket.state, action, { recallCount: ticket.recallCount, requeues: ticket.requeueCount, rules: this.rules });
     if (!step.ok) throw new HallServiceError('conflict', step.message);
     const updated = this.store.tickets.update(ticket.id, { ...fields, state: step.to });
-    this.store.outbox.append('ticket.changed', { id: updated.id, number: updated.number, action, state: updated.state, counterId: updated.counterId, at: this.clock().toISOString() });
+    this.store.outbox.append('ticket.changed', {
+      id: updated.id,
+      number: updated.number,
+      action,
+      state: updated.state,
+      counterId: updated.counterId ?? ticket.counterId,
+      at: this.clock().toISOString(),
+    });
     return updated;
   }
 
-  private counterOf(session: Session): { id: string; serviceGroups: string[] } {
+  private counterOf(session: Session): Counter {
     if (!session.counter) throw new HallServiceError('counter_required', '叫号须在窗口登录');
     const counter = this.store.counters.get(session.counter.id);
     if (!counter) throw new HallServiceError('not_found', '该窗口不存在或已停用');
     return counter;
+  }
+
+  private statusOf(counterId: string): CounterStatusRecord {
+    return this.store.counters.statusOf(counterId) ?? { status: 'open', since: null, reason: null };
+  }
+
+  private counterState(c: Counter, status: CounterStatusRecord | undefined): CounterState {
+    const s = status ?? this.statusOf(c.id);
+    return { id: c.id, number: c.number, name: c.name, zone: c.zone, serviceGroups: c.serviceGroups, status: s.status, statusSince: s.since, statusReason: s.reason };
   }
 
   private callable(counter: { id: string; serviceGroups: readonly string[] }, now: Date): WaitingTicket[] {
@@ -160,6 +363,8 @@ export class QueueService {
       priority: t.priority,
       recallCount: t.recallCount,
       waitedMinutes: Math.max(0, Math.floor((now.getTime() - Date.parse(t.issuedAt)) / 60_000)),
+      requeueCount: t.requeueCount,
+      transferTo: t.targetCounterId ? (this.store.counters.get(t.targetCounterId)?.number ?? null) : null,
     };
   }
 }

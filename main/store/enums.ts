@@ -6,7 +6,7 @@
 export { ROLES, type Role } from '../../preload/contract';
 
 // Ticket states belong to the domain's queue rules.
-export { TICKET_STATES, type TicketState } from '../domain/queue';
+export { COUNTER_STATUSES, TICKET_STATES, type CounterStatus, type TicketState } from '../domain/queue';
 
 // Case states belong to the domain's state machine.
 export { CASE_STATES, type CaseState } from '../domain/case-machine';

@@ -8,6 +8,10 @@ import { PrintJobRepository } from './repositories/print-jobs';
 import { SettingsRepository } from './repositories/settings';
 import { TicketRepository } from './repositories/tickets';
 import { UserRepository } from './repositories/users';
+import { AuditLogRepository } from './repositories/audit-log';
+import { RatingRepository } from './repositories/ratings';
+import { IntakeDraftRepository, ReceiptSequenceRepository } from './repositories/intake-drafts';
+import { CatalogRepository, CreditRepository } from './repositories/reference';
 
 export interface Store {
   db: HallDatabase;
@@ -20,6 +24,12 @@ export interface Store {
   settings: SettingsRepository;
   printJobs: PrintJobRepository;
   faceChecks: FaceCheckRepository;
+  catalog: CatalogRepository;
+  credit: CreditRepository;
+  drafts: IntakeDraftRepository;
+  receiptSequences: ReceiptSequenceRepository;
+  audit: AuditLogRepository;
+  ratings: RatingRepository;
   close(): void;
 }
 
@@ -43,6 +53,12 @@ export function createStore(file: string, masterKey: Buffer, clock: Clock = syst
     settings: new SettingsRepository(db, clock),
     printJobs: new PrintJobRepository(db, clock),
     faceChecks: new FaceCheckRepository(db, clock, outbox),
+    catalog: new CatalogRepository(db, clock),
+    credit: new CreditRepository(db),
+    drafts: new IntakeDraftRepository(db, cipher, clock),
+    receiptSequences: new ReceiptSequenceRepository(db),
+    audit: new AuditLogRepository(db, clock),
+    ratings: new RatingRepository(db, cipher, clock),
     close: () => db.close(),
   };
 }
@@ -61,4 +77,8 @@ export * from './repositories/print-jobs';
 export * from './repositories/settings';
 export * from './repositories/tickets';
 export * from './repositories/users';
+export * from './repositories/audit-log';
+export * from './repositories/ratings';
+export * from './repositories/intake-drafts';
+export * from './repositories/reference';
 export type { JsonValue } from './repositories/rows';

@@ -38,18 +38,46 @@ function isMissing(err: unknown): boolean {
  * file of exactly 32 bytes. Creation is atomic and never overwrites (temp file + hard link).
  */
 export function loadOrCreateMasterKeyFile(path: string): LoadedMasterKey {
+  const { content, created } = loadOrCreatePrivateFile(path, {
+    what: 'master key',
+    create: () => randomBytes(KEY_BYTES),
+    check: (content) => (content.length === KEY_BYTES ? null : `must hold exactly ${KEY_BYTES} bytes`),
+  });
+  return { key: content, created, warning: KEY_FILE_WARNING };
+}
+
+/** What a private file holds: how to make a new one and how to check an existing one. */
+export interface PrivateFileSpec {
+  /** Names the file in error messages: "master key" → "master key file /path …". */
+  what: string;
+  /** The content of a new file (called only when the file does not exist). */
+  create: () => Buffer;
+  /** null when the content is usable, otherwise why not (completes "<what> file <path> …"); never echo the content. */
+  check: (content: Buffer) => string | null;
+  /** Refuse, without reading it, a file larger than this. */
+  maxBytes?: number;
+}
+
+/**
+ * A secret in a file only its owner can read (the master key, the console signing key): loads it,
+ * or creates it with mode 0600 (its directory 0700). Refuses (KeyFileError) an existing file that
+ * group or others can access, that is not a regular file (a symlink, a directory), or whose content
+ * `spec.check` refuses. Creation is atomic and never overwrites (temp file + hard link): when another
+ * process creates the file first, its content is used.
+ */
+export function loadOrCreatePrivateFile(path: string, spec: PrivateFileSpec): { content: Buffer; created: boolean } {
   try {
-    return { key: readExisting(path), created: false, warning: KEY_FILE_WARNING };
+    return { content: readExisting(path, spec), created: false };
   } catch (err) {
     if (!isMissing(err)) throw err;
   }
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const key = randomBytes(KEY_BYTES);
+  const content = spec.create();
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     if (CHECK_MODES) fchmodSync(fd, 0o600);
-    writeSync(fd, key);
+    writeSync(fd, content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -59,32 +87,36 @@ export function loadOrCreateMasterKeyFile(path: string): LoadedMasterKey {
   } catch (err) {
     // Another process created it first: use theirs.
     if (err instanceof Error && 'code' in err && err.code === 'EEXIST') {
-      return { key: readExisting(path), created: false, warning: KEY_FILE_WARNING };
+      return { content: readExisting(path, spec), created: false };
     }
     throw err;
   } finally {
     unlinkSync(tmp);
   }
-  return { key, created: true, warning: KEY_FILE_WARNING };
+  return { content, created: true };
 }
 
-function readExisting(path: string): Buffer {
+function readExisting(path: string, spec: PrivateFileSpec): Buffer {
   const st = lstatSync(path);
   if (!st.isFile()) {
-    throw new KeyFileError('key_file_invalid', path, `master key file ${path} is not a regular file; refusing to use it`);
+    throw new KeyFileError('key_file_invalid', path, `${spec.what} file ${path} is not a regular file; refusing to use it`);
   }
   if (CHECK_MODES && (st.mode & 0o077) !== 0) {
     const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
     throw new KeyFileError(
       'key_file_insecure',
       path,
-      `master key file ${path} has mode ${mode}: group or others can access it; ` +
+      `${spec.what} file ${path} has mode ${mode}: group or others can access it; ` +
         `run "chmod 600 ${path}" (and check who may have copied it) before starting again`,
     );
   }
-  const key = readFileSync(path);
-  if (key.length !== KEY_BYTES) {
-    throw new KeyFileError('key_file_invalid', path, `master key file ${path} must hold exactly ${KEY_BYTES} bytes`);
+  if (spec.maxBytes !== undefined && st.size > spec.maxBytes) {
+    throw new KeyFileError('key_file_invalid', path, `${spec.what} file ${path} is larger than ${spec.maxBytes} bytes`);
   }
-  return key;
+  const content = readFileSync(path);
+  const problem = spec.check(content);
+  if (problem !== null) {
+    throw new KeyFileError('key_file_invalid', path, `${spec.what} file ${path} ${problem}`);
+  }
+  return content;
 }

@@ -1,14 +1,41 @@
-/** Home of supervisors, technicians and admins: technicians get the device diagnostics; the supervisor board comes later. */
-import { Card, Descriptions, Flex } from 'antd';
+/**
+ * Home of supervisors, technicians and admins: technicians get the device diagnostics; supervisors the
+ * 回访 ledger and the kiosks' help calls (呼叫工作人员); the supervisor board comes later.
+ */
+import { App, Card, Descriptions, Flex } from 'antd';
+import { useEffect } from 'react';
+import { hall } from '../bridge';
 import { StatusBar } from '../components/StatusBar';
+import { CallbackLedger } from './supervisor/CallbackLedger';
 import { DevicesScreen } from './technician/DevicesScreen';
 import { useConsole } from '../store/console';
 
+/** A kiosk asked for staff: a notice that stays until someone closes it. */
+function useHelpCalls(enabled: boolean) {
+  const { notification } = App.useApp();
+  useEffect(() => {
+    if (!enabled) return;
+    return hall().on('help.called', ({ at, kiosk }) => {
+      const d = new Date(at);
+      notification.warning({
+        key: `help-${kiosk}`,
+        title: '自助机呼叫工作人员',
+        description: `${kiosk} · ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}，请前往协助`,
+        duration: 0,
+        placement: 'topRight',
+      });
+    });
+  }, [enabled, notification]);
+}
+
 export function StaffHome() {
   const { info, session, sync } = useConsole();
+  const supervises = session?.role === 'supervisor' || session?.role === 'admin';
+  useHelpCalls(supervises);
   return (
-    <Flex vertical style={{ height: '100%' }}>
+    <Flex vertical style={{ height: '100%', overflow: 'auto' }}>
       <StatusBar />
+      {supervises && <CallbackLedger />}
       {(session?.role === 'technician' || session?.role === 'admin') && <DevicesScreen />}
       <Card title="本机信息" style={{ margin: 16, maxWidth: 720 }}>
         <Descriptions column={1} size="small">

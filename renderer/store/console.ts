@@ -3,7 +3,7 @@
  * from main's events.
  */
 import { create } from 'zustand';
-import type { AppInfo, CardView, Counter, DeviceStatus, QUEUE_ACTIONS, QueueState, ScanView, Session, SyncStatus } from '../../preload/contract';
+import type { AppInfo, CardView, Counter, CounterStatus, DeviceStatus, QUEUE_ACTIONS, QueueState, ScanView, Session, SyncStatus } from '../../preload/contract';
 import { hall } from '../bridge';
 import { errorText } from './errors';
 
@@ -25,6 +25,11 @@ interface ConsoleState {
   refreshQueue(): Promise<void>;
   /** Returns a sentence for the clerk when the step was refused. */
   queueAct(action: (typeof QUEUE_ACTIONS)[number]): Promise<string | null>;
+  /** 转窗 / 重新排队 / 恢复 one ticket / 开窗·暂停·关窗: a sentence when refused, else null. */
+  queueTransfer(counterId: string): Promise<string | null>;
+  queueRequeue(ticketId: string): Promise<string | null>;
+  queueResume(ticketId: string): Promise<string | null>;
+  setCounterStatus(status: CounterStatus): Promise<string | null>;
   readCard(): Promise<void>;
   clearCard(): void;
   setLastScan(scan: ScanView): void;
@@ -59,6 +64,34 @@ export const useConsole = create<ConsoleState>((set, get) => ({
     const r = await hall().queue.act({ action });
     if (!r.ok) return errorText(r.error);
     set({ queue: r.value });
+    return null;
+  },
+
+  async queueTransfer(counterId) {
+    const r = await hall().queue.transfer({ counterId });
+    if (!r.ok) return errorText(r.error);
+    set({ queue: r.value });
+    return null;
+  },
+
+  async queueRequeue(ticketId) {
+    const r = await hall().queue.requeue({ ticketId });
+    if (!r.ok) return errorText(r.error);
+    set({ queue: r.value });
+    return null;
+  },
+
+  async queueResume(ticketId) {
+    const r = await hall().queue.resume({ ticketId });
+    if (!r.ok) return errorText(r.error);
+    set({ queue: r.value });
+    return null;
+  },
+
+  async setCounterStatus(status) {
+    const r = await hall().counters.setStatus({ status });
+    if (!r.ok) return errorText(r.error);
+    await get().refreshQueue();
     return null;
   },
 

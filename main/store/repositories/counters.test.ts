@@ -37,6 +37,16 @@ describe('CounterRepository', () => {
     expect(() => store.counters.upsert({ ...c3, id: 'other' })).toThrow(/UNIQUE/);
   });
 
+  it('keeps 开窗 / 暂停 / 关窗 apart from the counter’s configuration', () => {
+    store.counters.upsert(c3);
+    expect(store.counters.statusOf('c03')).toEqual({ status: 'open', since: null, reason: null });
+    expect(store.counters.setStatus('c03', 'paused', '2026-11-26T04:00:00.000Z', '午休')).toEqual({ status: 'paused', since: '2026-11-26T04:00:00.000Z', reason: '午休' });
+    store.counters.upsert({ ...c3, name: '3号综合窗口' }); // the hub's update leaves the status alone
+    expect(store.counters.statuses().get('c03')).toEqual({ status: 'paused', since: '2026-11-26T04:00:00.000Z', reason: '午休' });
+    expect(store.counters.statusOf('nope')).toBeNull();
+    expect(() => store.counters.setStatus('nope', 'open', '2026-11-26T04:00:00.000Z', null)).toThrow(/not found/);
+  });
+
   it('validates the JSON column on read', () => {
     store.counters.upsert(c3);
     store.db.sql.prepare("UPDATE counters SET service_groups = '[1, 2]' WHERE id = 'c03'").run();

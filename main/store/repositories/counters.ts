@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { HallDatabase } from '../database';
+import { COUNTER_STATUSES, type CounterStatus } from '../enums';
+import { NotFoundError } from '../errors';
 import { flag, parseJsonColumn, parseRow, toFlag } from './rows';
 
 export interface Counter {
@@ -21,6 +23,20 @@ const Row = z.object({
   active: flag,
 });
 const ServiceGroups = z.array(z.string());
+const StatusRow = z.object({
+  id: z.string(),
+  status: z.enum(COUNTER_STATUSES),
+  status_changed_at: z.string().nullable(),
+  status_reason: z.string().nullable(),
+});
+
+/** 开窗 / 暂停 / 关窗 of one counter (migration 0005); kept apart from what the hub configures. */
+export interface CounterStatusRecord {
+  status: CounterStatus;
+  /** When it last changed; null when it never did since the counter was set up. */
+  since: string | null;
+  reason: string | null;
+}
 
 export class CounterRepository {
   constructor(private readonly db: HallDatabase) {}
@@ -50,6 +66,25 @@ export class CounterRepository {
     return { ...counter, serviceGroups: groups };
   }
 
+  /** The status of one counter, or null when there is no such counter. */
+  statusOf(id: string): CounterStatusRecord | null {
+    const row = this.db.sql.prepare('SELECT id, status, status_changed_at, status_reason FROM counters WHERE id = ?').get(id);
+    return row === undefined ? null : toStatus(row);
+  }
+
+  /** The status of every counter, by id. */
+  statuses(): Map<string, CounterStatusRecord> {
+    const rows = this.db.sql.prepare('SELECT id, status, status_changed_at, status_reason FROM counters').all();
+    return new Map(rows.map((r) => [parseRow(StatusRow, r, 'counters').id, toStatus(r)]));
+  }
+
+  /** Write a status change (the caller audits it in the same transaction). */
+  setStatus(id: string, status: CounterStatus, at: string, reason: string | null): CounterStatusRecord {
+    const info = this.db.sql.prepare('UPDATE counters SET status = ?, status_changed_at = ?, status_reason = ? WHERE id = ?').run(status, at, reason, id);
+    if (info.changes === 0) throw new NotFoundError('counter', id);
+    return { status, since: at, reason };
+  }
+
   private toCounter(raw: unknown): Counter {
     const row = parseRow(Row, raw, 'counters');
     return {
@@ -61,4 +96,9 @@ export class CounterRepository {
       active: row.active,
     };
   }
+}
+
+function toStatus(raw: unknown): CounterStatusRecord {
+  const row = parseRow(StatusRow, raw, 'counters');
+  return { status: row.status, since: row.status_changed_at, reason: row.status_reason };
 }

@@ -53,6 +53,14 @@ export class FaceCheckRepository {
     return { id, recordedAt };
   }
 
+  /** Who recorded a check, where, when and with what outcome (for attaching it to an intake). */
+  get(id: string): { id: string; userId: string; counterId: string | null; decision: string; method: 'automatic' | 'manual'; recordedAt: string } | null {
+    const row = this.db.sql.prepare('SELECT id, user_id, counter_id, decision, method, recorded_at FROM face_checks WHERE id = ?').get(id) as
+      | { id: string; user_id: string; counter_id: string | null; decision: string; method: 'automatic' | 'manual'; recorded_at: string }
+      | undefined;
+    return row ? { id: row.id, userId: row.user_id, counterId: row.counter_id, decision: row.decision, method: row.method, recordedAt: row.recorded_at } : null;
+  }
+
   count(): number {
     return Number(this.db.sql.prepare('SELECT count(*) FROM face_checks').pluck().get());
   }

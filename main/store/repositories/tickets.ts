@@ -119,6 +119,14 @@ export class TicketRepository {
       .map(toTicket);
   }
 
+  /** Tickets a counter skipped (过号) on one business day, the latest first. */
+  skippedAt(counterId: string, businessDate: string, limit: number): Ticket[] {
+    return this.db.sql
+      .prepare(`SELECT * FROM tickets WHERE counter_id = ? AND business_date = ? AND state = 'skipped' ORDER BY finished_at DESC, number DESC LIMIT ?`)
+      .all(counterId, businessDate, limit)
+      .map(toTicket);
+  }
+
   /** Write a ticket's new state (the caller decided it with the domain rule, inside its transaction). */
   update(id: string, fields: Partial<Pick<Ticket, 'state' | 'counterId' | 'calledAt' | 'servedAt' | 'finishedAt' | 'recallCount' | 'requeueCount' | 'targetCounterId'>>): Ticket {
     const columns: Record<string, string> = {

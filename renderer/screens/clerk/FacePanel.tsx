@@ -20,7 +20,16 @@ function loadImage(src: string): Promise<HTMLImageElement> {
   });
 }
 
-export function FacePanel({ open, onClose }: { open: boolean; onClose(): void }) {
+export function FacePanel({
+  open,
+  onClose,
+  onRecorded,
+}: {
+  open: boolean;
+  onClose(): void;
+  /** Each check main recorded (the intake attaches a passing one with `intake.verifyFace`). */
+  onRecorded?(record: { id: string; decision: FaceCheckRecord['decision'] }): void;
+}) {
   const card = useConsole((s) => s.card);
   const [reference, setReference] = useState<HTMLImageElement | null>(null);
   const [recorded, setRecorded] = useState<{ decision: FaceCheckRecord['decision']; method: string } | null>(null);
@@ -37,6 +46,7 @@ export function FacePanel({ open, onClose }: { open: boolean; onClose(): void })
     if (r.ok) {
       setRecorded({ decision: r.value.decision, method: record.method });
       setError(null);
+      onRecorded?.({ id: r.value.id, decision: r.value.decision });
     } else setError(errorText(r.error));
   };
 
