@@ -8,7 +8,7 @@
 import { Alert, Button, Flex, Input, Modal, Switch, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { PublicCaseStatus } from '../../../preload/case-contract';
-import type { QueueGroup, ScanView, TicketView } from '../../../preload/contract';
+import type { CardView, QueueGroup, ScanView, TicketView } from '../../../preload/contract';
 import { hall } from '../../bridge';
 import { listenForWedgeScans } from '../../lib/scans';
 import { useConsole } from '../../store/console';
@@ -79,6 +79,8 @@ export function KioskScreen() {
   const [busy, setBusy] = useState(false);
   const [helpAt, setHelpAt] = useState<string | null>(null);
   const [helpBusy, setHelpBusy] = useState(false);
+  /** 刷身份证取号: the card placed on the kiosk's reader while choosing (masked; main keeps the number). */
+  const [card, setCard] = useState<CardView | null>(null);
 
   const home = useCallback(() => {
     setView(START);
@@ -96,10 +98,15 @@ export function KioskScreen() {
     void load();
     return hall().on('queue.changed', () => void load());
   }, [load]);
+  useEffect(() => hall().on('idcard.read', (c) => setCard(c)), []);
+  useEffect(() => {
+    if (view.kind !== 'groups') setCard(null);
+  }, [view.kind]);
 
   const take = async (group: QueueGroup) => {
     setError(null);
-    const r = await hall().queue.issue({ groupCode: group.code, priority: null });
+    const r = await hall().queue.issue({ groupCode: group.code, priority: null, withCard: card !== null, print: true });
+    setCard(null);
     if (r.ok) setView({ kind: 'ticket', ticket: r.value, group });
     else setError(errorText(r.error));
   };
@@ -195,6 +202,15 @@ export function KioskScreen() {
       body = (
         <>
           <Typography.Text style={{ fontSize: px(28) }}>请选择您要办理的业务</Typography.Text>
+          {card ? (
+            <Tag color="green" style={{ fontSize: px(20), padding: '6px 14px' }} data-testid="kiosk-card">
+              已读取身份证 {card.idNumberMasked}：号票将与此证件绑定
+            </Tag>
+          ) : (
+            <Typography.Text type="secondary" style={{ fontSize: px(20) }}>
+              可刷身份证取号：把身份证放在读卡区，再选择业务
+            </Typography.Text>
+          )}
           <Flex wrap gap={24} justify="center" style={{ maxWidth: 1100 }}>
             {groups.map((g) => (
               <Button
