@@ -116,7 +116,10 @@ describe('a counter day through the composed console', () => {
     // 查询办件 at the kiosk with the scanned QR: the signature checks out, the handling can be rated.
     const status = await call<{ receiptNo: string; signatureValid: boolean | null; ratingRequestId: string | null }>('kiosk', 'cases.lookup', { text: signed });
     expect(status).toMatchObject({ receiptNo: decided.case.receiptNo, signatureValid: true });
-    const forged = signed.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    // A forgery: the same document with another issue time keeps the console's signature.
+    const parts = signed.split(':');
+    parts[4] = (parseInt(parts[4]!, 36) + 1).toString(36);
+    const forged = parts.join(':');
     expect((await call<{ signatureValid: boolean | null }>('kiosk', 'cases.lookup', { text: forged })).signatureValid).toBe(false);
 
     // The counter's rating pad asks once; 2 opens a callback the supervisor sees; the clerk cannot read it.
@@ -151,5 +154,25 @@ describe('a counter day through the composed console', () => {
     expect(view.ticketMismatch).toBe(true);
     expect(view.blockers).toContain('所读身份证与取号时登记的身份证不一致');
     emulators.idcard.removeCard();
+  }, 30_000);
+
+  it('a restart mid-intake keeps the draft, the queue and every accepted case', async () => {
+    await call('clerk', 'intake.discard', { reason: '换证件重新受理' });
+    await call('clerk', 'intake.start');
+    await call('clerk', 'intake.update', { serviceItemCode: 'SCJG-001', notes: '申请人去复印材料' });
+    await call('clerk', 'intake.update', { materials: [{ code: 'M1', status: 'provided' }] });
+    await call('kiosk', 'queue.issue', { groupCode: 'A' });
+    const casesBefore = await call<{ rows: { receiptNo: string }[] }>('clerk', 'cases.list', {});
+
+    await app.close();
+    app = await createConsoleApp({ dataDir: dir, mode: 'browser', emulatedDevices: true, logger: createMemoryLogger(), demo: true, masterKey: Buffer.alloc(32, 3), emulatorTiming: 'instant' });
+    await call('clerk', 'session.login', { userName: 'clerk03', password: DEMO_PASSWORD, counterId: 'counter-03' });
+
+    const draft = await call<IntakeView | null>('clerk', 'intake.current');
+    expect(draft).toMatchObject({ serviceItemCode: 'SCJG-001', notes: '申请人去复印材料', materials: [{ code: 'M1', status: 'provided' }] });
+    const queue = await call<{ waiting: number; current: { number: string } | null }>('clerk', 'queue.state');
+    expect(queue.current?.number).toBe('B002');
+    expect(queue.waiting).toBe(1);
+    expect(await call('clerk', 'cases.list', {})).toEqual(casesBefore);
   }, 30_000);
 });

@@ -183,6 +183,19 @@ describe('IntakeService', () => {
     expect(r.printed.at(-1)!.kind).toBe('refusal-decision');
   });
 
+  it('当场更正: a defective material corrected at the counter is recorded on the case before the decision', () => {
+    const r = rig();
+    readyIntake(r, 'SB-007');
+    r.intake.update(r.session, { materials: [{ code: 'M1', status: 'defective', note: '照片页复印不清' }] });
+    r.intake.update(r.session, { materials: [{ code: 'M1', status: 'provided' }] });
+    const { record } = r.intake.decide(r.session, { decision: 'accept' });
+    expect(r.store.cases.events(record.id).map((e) => [e.fromState, e.toState, e.reason])).toEqual([
+      [null, 'received', null],
+      ['received', 'received', '当场更正：申请人身份证件（照片页复印不清）'],
+      ['received', 'accepted', null],
+    ]);
+  });
+
   it('blocks a card that is not the one the ticket was taken with', () => {
     const r = rig();
     r.store.tickets.insert({ number: 'A001', groupCode: 'A', businessDate: '2026-11-26', priority: null, applicantIdNumber: '110105198001010012' });

@@ -52,6 +52,8 @@ const DraftBody = z.object({
   materials: z.array(MaterialCheckInput),
   commitmentDeadline: z.string().nullable(),
   notes: z.string(),
+  /** 当场更正: defective materials corrected at the counter (recorded on the case as received → received). */
+  corrections: z.array(z.object({ name: z.string(), note: z.string() })).default([]),
 });
 type DraftBody = z.infer<typeof DraftBody>;
 
@@ -155,6 +157,7 @@ export class IntakeService {
         materials: [],
         commitmentDeadline: null,
         notes: '',
+        corrections: [],
       },
     };
     return this.view(this.save(draft));
@@ -203,6 +206,7 @@ export class IntakeService {
       body.serviceItemCode = input.serviceItemCode;
       body.materials = [];
       body.commitmentDeadline = null;
+      body.corrections = [];
     }
     if (input.materials !== undefined) {
       const item = body.serviceItemCode ? this.store.catalog.get(body.serviceItemCode) : null;
@@ -210,6 +214,14 @@ export class IntakeService {
       const known = new Set(item.materials.map((m) => m.code));
       const unknown = input.materials.find((m) => !known.has(m.code));
       if (unknown) throw new HallServiceError('bad_input', `材料 ${unknown.code} 不属于事项“${item.name}”`);
+      // A defective material now accepted was corrected on the spot (当场更正): keep what was wrong.
+      for (const next of input.materials) {
+        const before = body.materials.find((m) => m.code === next.code);
+        if (before?.status === 'defective' && next.status !== 'defective' && next.status !== 'missing') {
+          const name = item.materials.find((m) => m.code === next.code)!.name;
+          body.corrections = [...body.corrections, { name, note: before.note?.trim() || '材料不符合要求' }];
+        }
+      }
       body.materials = input.materials;
     }
     if (input.commitmentDeadline !== undefined) body.commitmentDeadline = input.commitmentDeadline;
@@ -303,6 +315,12 @@ export class IntakeService {
         },
         session.userId,
       );
+      if (body.corrections.length > 0) {
+        const fixed = body.corrections.map((c) => `${c.name}（${c.note}）`).join('；');
+        const ok = transition({ from: 'received', to: 'received', reason: `当场更正：${fixed}` });
+        if (!ok.ok) throw new HallServiceError('conflict', ok.message);
+        this.store.cases.transition(created.id, 'received', session.userId, `当场更正：${fixed}`);
+      }
       const reason = input.decision === 'correction' ? `一次性告知：${missingMaterials.join('；')}` : (input.reason?.trim() ?? null);
       this.store.cases.transition(created.id, target, session.userId, reason);
       if (input.decision === 'correction') this.store.cases.updateFields(created.id, { correctionRounds: 1 });
