@@ -1,3 +1,4 @@
+import { chinaDate } from '../../main/domain/clock';
 /**
  * Citizen identity numbers, GB 11643-1999: 6-digit region, 8-digit birth date, 3-digit sequence (odd =
  * male), 1 check character: Σ(digit × weight) mod 11 indexes "10X98765432".
@@ -94,6 +95,4 @@ export function validateForeignPermanentNumber(id: string, options: { now?: Date
 }
 
 /** The calendar date in China (UTC+8, no daylight saving) at an instant, as YYYY-MM-DD. */
-export function chinaDate(instant: Date): string {
-  return new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+export { chinaDate } from '../../main/domain/clock';

@@ -23,3 +23,16 @@ export function testClock(start: Date | string = '2026-11-26T01:00:00.000Z'): Te
   };
   return clock;
 }
+
+/** Halls are in China: UTC+8 all year, no daylight saving. */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+
+/** The calendar date in China at an instant, YYYY-MM-DD: the hall's business day, whatever the machine's time zone. */
+export function chinaDate(instant: Date): string {
+  return new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The wall-clock time in China at an instant, HH:MM. */
+export function chinaTime(instant: Date): string {
+  return new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(11, 16);
+}

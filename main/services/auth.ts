@@ -7,7 +7,7 @@ import type { Counter, Role, Session } from '../../preload/contract';
 import type { User } from '../store/repositories/users';
 import { afterFailedAttempt, isLocked } from '../domain/lockout';
 import { maskName } from '../domain/masking';
-import type { Clock } from '../domain/clock';
+import { chinaTime, type Clock } from '../domain/clock';
 import { HallServiceError } from './errors';
 import { verifyPassword } from './password';
 
@@ -94,6 +94,5 @@ export class AuthService {
 }
 
 function formatClock(iso: string): string {
-  const d = new Date(iso);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return chinaTime(new Date(iso));
 }

@@ -78,8 +78,9 @@ describe('QueueService', () => {
     expect(codeOf(() => queue.state({ ...session, counter: null }))).toMatch(/^counter_required/);
   });
 
-  it('uses the local calendar day as the business day', () => {
-    expect(businessDate(new Date(2026, 10, 26, 23, 59))).toBe('2026-11-26');
+  it('uses the calendar day in China as the business day, whatever the machine’s time zone', () => {
+    expect(businessDate(new Date('2026-11-26T15:59:00Z'))).toBe('2026-11-26'); // 23:59 in Beijing
+    expect(businessDate(new Date('2026-11-26T16:00:00Z'))).toBe('2026-11-27'); // 00:00 in Beijing
   });
 });
 

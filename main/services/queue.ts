@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { CounterState, QueueGroup, QueueState, Session, TicketView } from '../../preload/contract';
-import type { Clock } from '../domain/clock';
+import { chinaDate, type Clock } from '../domain/clock';
 import {
   callRefusal,
   DEFAULT_QUEUE_RULES,
@@ -49,9 +49,9 @@ function counterLabel(c: { number: number }): string {
   return `${c.number}号窗口`;
 }
 
-/** The console's business day (local calendar date). */
+/** The hall's business day: the calendar date in China (not the machine's time zone). */
 export function businessDate(now: Date): string {
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  return chinaDate(now);
 }
 
 export class QueueService {
