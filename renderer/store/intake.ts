@@ -43,7 +43,8 @@ interface IntakeState {
 
   load(): Promise<void>;
   start(): Promise<string | null>;
-  useCard(role: 'applicant' | 'agent'): Promise<string | null>;
+  /** `intake.useCard`: the card last read becomes the applicant's (or the agent's). */
+  takeCard(role: 'applicant' | 'agent'): Promise<string | null>;
   verifyFace(faceCheckId: string): Promise<string | null>;
   chooseItem(item: CatalogItemView | null): void;
   setAgent(on: boolean): void;
@@ -189,7 +190,7 @@ export const useIntake = create<IntakeState>((set, get) => {
       return error;
     },
 
-    useCard(role) {
+    takeCard(role) {
       return act(() => hall().intake.useCard({ role }));
     },
 

@@ -82,6 +82,14 @@ function dateInput(testId: string) {
   return page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first();
 }
 
+/**
+ * A screenshot for test/e2e/__screenshots__. The card photo is a real person's picture (Human's sample
+ * assets, as in counter-face.e2e): it is masked so it never lands in the repository.
+ */
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: screenshotPath(name), mask: [page.getByTestId('card-photo'), page.getByTestId('face-video')] });
+}
+
 /** Let a dialog or drawer finish its opening animation before a screenshot. */
 const settle = () => page.waitForTimeout(600);
 
@@ -108,7 +116,7 @@ describe('intake at the counter', () => {
 
     await login(page, env.host.consoleUrl, 'clerk03', DEMO_PASSWORD, COUNTER);
     await page.getByTestId('counter-workspace').waitFor();
-    await page.screenshot({ path: screenshotPath('intake-idle') });
+    await shot('intake-idle');
     await expectNoHorizontalScroll(page);
     await callAndServe(ticket);
     await readApplicantCard();
@@ -135,6 +143,7 @@ describe('intake at the counter', () => {
     await page.getByTestId('mat-M3-tolerated').click();
     await page.getByTestId('commitment').waitFor();
     await expect.poll(() => page.getByTestId('blockers').textContent()).toContain('承诺补齐材料的日期');
+    await expect(page.getByTestId('commitment-blocker').textContent()).resolves.toContain('承诺补齐材料的日期');
     const promised = (await page.getByTestId('promised-deadline').textContent())!;
     expect(promised).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     await dateInput('commitment-deadline').fill(promised);
@@ -143,7 +152,7 @@ describe('intake at the counter', () => {
     await page.getByTestId('mat-M3-tolerated').focus(); // leave the field: the note is saved after the pause
     await expect.poll(() => page.getByTestId('blockers').count()).toBe(0);
     await waitSaved();
-    await page.screenshot({ path: screenshotPath('intake-checklist') });
+    await shot('intake-checklist');
     await expectNoHorizontalScroll(page);
 
     // A restart (here: reload, which also ends the window's session) loses nothing.
@@ -167,7 +176,8 @@ describe('intake at the counter', () => {
     await page.keyboard.press('F8');
     await page.getByRole('dialog').getByText('容缺材料').waitFor();
     await settle();
-    await page.screenshot({ path: screenshotPath('intake-accept-dialog') });
+    await shot('intake-accept-dialog');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toContain('确认受理');
     await page.keyboard.press('Enter'); // 确认受理 has the focus: F8, Enter
     const receipt = page.getByTestId('receipt-no');
     await receipt.waitFor();
@@ -175,7 +185,7 @@ describe('intake at the counter', () => {
     await expect.poll(() => page.getByTestId('printed-documents').textContent()).toContain('受理回执');
     await expect(page.getByTestId('decision-result').getAttribute('data-decision')).resolves.toBe('accept');
     expect(await page.getByTestId('intake-body').locator('[data-testid="item-search"]').count()).toBe(0); // the form reset
-    await page.screenshot({ path: screenshotPath('intake-accepted') });
+    await shot('intake-accepted');
     await expectNoHorizontalScroll(page);
   });
 
@@ -201,7 +211,7 @@ describe('intake at the counter', () => {
     expect(text).toContain('复印件字迹不清，请重新复印');
     expect(text).not.toContain('个体工商户登记（备案）申请书');
     await settle();
-    await page.screenshot({ path: screenshotPath('intake-correction-dialog') });
+    await shot('intake-correction-dialog');
     await page.getByRole('button', { name: '出具一次性告知书' }).click();
     await page.locator('[data-testid="decision-result"][data-decision="correction"]').waitFor();
     expect(await page.getByTestId('receipt-no').textContent()).toMatch(RECEIPT_NO);
@@ -227,7 +237,7 @@ describe('intake at the counter', () => {
     await page.getByTestId('refuse-reason').fill('申请事项依法不需要取得行政许可');
     await page.getByTestId('credit-action').getByText('执行措施').click();
     await settle();
-    await page.screenshot({ path: screenshotPath('intake-refuse-dialog') });
+    await shot('intake-refuse-dialog');
     await page.getByRole('button', { name: '确认不予受理' }).click();
     await page.locator('[data-testid="decision-result"][data-decision="refuse"]').waitFor();
     await expect.poll(() => page.getByTestId('printed-documents').textContent()).toContain('不予受理决定书');
@@ -240,7 +250,7 @@ describe('intake at the counter', () => {
     await expect.poll(() => page.getByTestId('summary-casesAccepted').textContent()).toContain('1');
     await expect(page.getByTestId('summary-refusals').textContent()).resolves.toContain('1');
     await expect(page.getByTestId('summary-tolerated').textContent()).resolves.toContain('1');
-    await page.screenshot({ path: screenshotPath('cases-list') });
+    await shot('cases-list');
     await expectNoHorizontalScroll(page);
 
     const accepted = list.locator('tr[data-testid^="case-row-"]').filter({ hasText: '已受理' });
@@ -254,8 +264,24 @@ describe('intake at the counter', () => {
     await page.getByTestId('pdf-acceptance-receipt').click();
     expect((await download).suggestedFilename()).toMatch(/受理回执\.pdf$/);
     await settle();
-    await page.screenshot({ path: screenshotPath('case-drawer') });
+    await shot('case-drawer');
+
+    // Later steps: 开始审查 (confirmed), then 暂停 asks 补正 / 听证 / 鉴定 and the clock stops.
+    await page.getByTestId('case-act-start_review').click();
+    await page.getByRole('button', { name: /^确\s*定$/ }).click();
+    await expect.poll(() => page.getByTestId('case-drawer-state').textContent()).toBe('审查中');
+    await page.getByTestId('case-act-pause').click();
+    await page.getByTestId('case-action-dialog').getByText('听证', { exact: true }).waitFor();
+    await settle();
+    await page.getByRole('button', { name: '确认暂停' }).click();
+    await page.getByText('请选择暂停原因：补正、听证或鉴定').waitFor();
+    await page.getByTestId('case-action-dialog').getByText('听证', { exact: true }).click();
+    await page.getByTestId('case-action-reason').fill('申请人要求听证');
+    await page.getByRole('button', { name: '确认暂停' }).click();
+    await expect.poll(() => page.getByTestId('case-drawer-state').textContent()).toBe('暂停');
+    await expect.poll(() => list.locator('tr[data-testid^="case-row-"]').filter({ hasText: '暂停' }).count()).toBe(1); // the list follows cases.changed
     await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('.ant-drawer-section').count()).toBe(0);
   });
 
   it('takes a 代办 application with fees, the agent verified by hand, and collects the fee by scanning the payer’s code', async () => {
@@ -278,7 +304,6 @@ describe('intake at the counter', () => {
     await page.getByTestId('face-manual').click();
     await page.getByLabel('核验原因').fill('证件照片无法比对，已当面核对港澳台居民居住证');
     await page.getByRole('button', { name: /确\s*认/ }).click();
-    await page.locator('[data-testid="face-result"][data-method="manual"]').waitFor();
     await page.locator('[data-testid="identity-status"][data-status="manual_override"]').waitFor();
     await page.getByTestId('face-video').waitFor({ state: 'hidden' });
 
@@ -291,6 +316,7 @@ describe('intake at the counter', () => {
     await page.getByTestId('mark-all-provided').click();
     await expect.poll(() => page.getByTestId('blockers').count()).toBe(0);
     await page.keyboard.press('F8');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toContain('确认受理');
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="decision-result"][data-decision="accept"]').waitFor();
     await expect.poll(() => page.getByTestId('printed-documents').textContent()).toContain('缴款通知');
@@ -302,7 +328,22 @@ describe('intake at the counter', () => {
     await emulators.scanner.scan('134567890123456789'); // the payer's WeChat payment code on the HID POS scanner
     await page.getByTestId('case-paid').waitFor();
     await settle();
-    await page.screenshot({ path: screenshotPath('case-drawer-paid') });
+    await shot('case-drawer-paid');
     await page.keyboard.press('Escape');
+  });
+
+  it('starts with F8 and drops the draft with Esc, only with a reason', async () => {
+    await expect.poll(() => page.locator('.ant-drawer-section').count()).toBe(0); // Esc closed the drawer
+    await page.keyboard.press('F8');
+    await page.getByTestId('intake-header').getByText('受理中').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('discard-reason').waitFor();
+    await page.getByRole('button', { name: '放弃受理', exact: true }).click();
+    await page.getByText('请填写原因').waitFor();
+    await page.getByTestId('discard-reason').fill('申请人临时有事离开');
+    await page.getByRole('button', { name: '放弃受理', exact: true }).click();
+    await page.getByTestId('intake-start').waitFor();
+    const audited = env.app.store.db.sql.prepare("SELECT detail FROM audit_log WHERE action = 'intake.discarded'").all() as { detail: string }[];
+    expect(audited.map((r) => JSON.parse(r.detail).reason)).toEqual(['申请人临时有事离开']);
   });
 });

@@ -20,7 +20,11 @@ export function useCasesLive(): void {
     const cases = useCases.getState();
     void cases.refresh();
     void cases.refreshSummary();
-    return hall().on('cases.changed', ({ caseId }) => useCases.getState().onChanged(caseId));
+    const off = hall().on('cases.changed', ({ caseId }) => useCases.getState().onChanged(caseId));
+    return () => {
+      off();
+      useCases.setState({ rows: [], hasMore: false, summary: null, openId: null, detail: null, detailError: null });
+    };
   }, []);
 }
 

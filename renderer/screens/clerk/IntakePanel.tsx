@@ -35,8 +35,10 @@ type Dialog = DecisionKind | 'discard' | null;
 const useIntakeUi = create<{ dialog: Dialog; setDialog(d: Dialog): void }>((set) => ({ dialog: null, setDialog: (dialog) => set({ dialog }) }));
 
 /** A dialog or drawer of the page is open (it owns Esc and Enter then). */
-function overlayOpen(): boolean {
-  return Array.from(document.querySelectorAll('[role="dialog"]')).some((el) => el.getClientRects().length > 0);
+function overlayOpen(options: { drawers: boolean } = { drawers: true }): boolean {
+  return Array.from(document.querySelectorAll('[role="dialog"]')).some(
+    (el) => el.getClientRects().length > 0 && (options.drawers || !el.classList.contains('ant-drawer-section')),
+  );
 }
 
 function editableFocused(): boolean {
@@ -72,9 +74,14 @@ function useIntakeShortcuts() {
       if (e.key !== 'Escape') e.preventDefault();
       const intake = useIntake.getState();
       const ui = useIntakeUi.getState();
+      // Esc closes the case drawer even when the focus is not inside it (unless a dialog sits on top).
+      if (e.key === 'Escape' && useCases.getState().openId && !overlayOpen({ drawers: false })) {
+        useCases.getState().close();
+        return;
+      }
       if (ui.dialog || overlayOpen()) return;
       if (e.key === 'F8') {
-        if (!intake.view) void intake.start().then((err) => void (err && message.warning(err)));
+        if (!intake.view) void intake.start(); // a refusal shows in the header
         else if (intake.view.blockers.length) message.warning(`暂不能受理：${intake.view.blockers.join('；')}`);
         else ui.setDialog('accept');
       } else if (e.key === 'F9') {
@@ -87,7 +94,9 @@ function useIntakeShortcuts() {
           (document.activeElement as HTMLElement).blur();
           return;
         }
-        if (intake.view) ui.setDialog('discard');
+        // Only while the intake is on screen (not from the 办件 tab).
+        const onScreen = (document.querySelector('[data-testid="intake-body"]')?.getClientRects().length ?? 0) > 0;
+        if (intake.view && onScreen) ui.setDialog('discard');
       }
     };
     window.addEventListener('keydown', onKey);
@@ -100,7 +109,6 @@ function useIntakeShortcuts() {
  * a card read while a ticket is served and no intake is open starts one.
  */
 function useCardToIntake() {
-  const { message } = App.useApp();
   const card = useConsole((s) => s.card);
   const seen = useRef(card?.readAt ?? null);
   useEffect(() => {
@@ -109,20 +117,18 @@ function useCardToIntake() {
     void (async () => {
       const intake = useIntake.getState();
       if (!intake.loaded) return;
+      // A refusal shows in the intake header (store.error).
       if (!intake.view) {
         const serving = useConsole.getState().queue?.current?.state === 'serving';
-        if (!serving) return;
-        const err = await intake.start();
-        if (err) return void message.warning(err);
+        if (!serving || (await intake.start())) return;
       }
       const view = useIntake.getState().view;
       if (!view) return;
       const role = !view.applicant ? 'applicant' : view.agentApplication && !view.agent ? 'agent' : null;
       if (!role) return; // both slots filled: the clerk chooses with 换用当前证件
-      const err = await useIntake.getState().useCard(role);
-      if (err) message.warning(err);
+      await useIntake.getState().takeCard(role);
     })();
-  }, [card, message]);
+  }, [card]);
 }
 
 /**
@@ -192,12 +198,11 @@ function PersonLine({ label, person, testId, action }: { label: string; person: 
 }
 
 function Persons() {
-  const { message } = App.useApp();
   const view = useIntake((s) => s.view)!;
   const agentApplication = useIntake((s) => s.agentApplication);
   const busy = useIntake((s) => s.busy);
   const card = useConsole((s) => s.card);
-  const use = (role: 'applicant' | 'agent') => void useIntake.getState().useCard(role).then((err) => void (err && message.warning(err)));
+  const use = (role: 'applicant' | 'agent') => void useIntake.getState().takeCard(role); // a refusal shows in the header
   const button = (role: 'applicant' | 'agent', filled: boolean) =>
     card ? (
       <Button size="small" disabled={busy} onClick={() => use(role)} data-testid={`use-card-${role}`}>
@@ -472,7 +477,6 @@ function LastResult() {
 
 /** Above the card reader: start or the draft's status, 代办, the mismatch banner, the last decision. */
 export function IntakeHeader() {
-  const { message } = App.useApp();
   const loaded = useIntake((s) => s.loaded);
   const view = useIntake((s) => s.view);
   const busy = useIntake((s) => s.busy);
@@ -516,12 +520,12 @@ export function IntakeHeader() {
             type="primary"
             disabled={!loaded}
             loading={busy}
-            onClick={() => void useIntake.getState().start().then((err) => void (err && message.warning(err)))}
+            onClick={() => void useIntake.getState().start()}
             data-testid="intake-start"
           >
             F8 开始受理
           </Button>
-          <Typography.Text type="secondary">叫号后请申请人放置身份证，读卡即自动开始受理</Typography.Text>
+          <Typography.Text type="secondary">开始办理号票后，申请人放置身份证即自动开始受理</Typography.Text>
         </Flex>
       )}
       {view && currentTicket && view.ticketNumber !== currentTicket.number && (

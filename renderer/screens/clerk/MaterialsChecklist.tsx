@@ -108,6 +108,8 @@ export function MaterialsChecklist() {
   else if (!item) body = <Typography.Text type="secondary">正在读取事项目录…</Typography.Text>;
   else {
     const promised = fromIsoDate(view.promisedDeadline);
+    // main's sentences about the 容缺 date (missing, out of range, not for 即办件) shown at the field.
+    const commitmentBlockers = view.blockers.filter((b) => b.includes('容缺') || b.includes('承诺补齐'));
     const a = view.assessment;
     body = (
       <Form
@@ -141,9 +143,14 @@ export function MaterialsChecklist() {
               disabledDate={(d) => d.isBefore(dayjs(), 'day') || (promised !== null && d.isAfter(promised, 'day'))}
               placeholder="选择日期"
               style={{ width: '100%', marginTop: 4 }}
-              status={!commitmentDeadline ? 'warning' : undefined}
+              status={commitmentBlockers.length ? 'error' : undefined}
               data-testid="commitment-deadline"
             />
+            {commitmentBlockers.map((b) => (
+              <Typography.Text key={b} type="danger" style={{ display: 'block', fontSize: 12, marginTop: 2 }} data-testid="commitment-blocker">
+                {b}
+              </Typography.Text>
+            ))}
           </div>
         )}
         <ItemFacts item={item} />
