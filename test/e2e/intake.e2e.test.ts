@@ -67,14 +67,14 @@ async function readApplicantCard(withF5 = false): Promise<void> {
   await expect.poll(() => page.getByTestId('intake-applicant-name').textContent(), { timeout: 15_000 }).toBe('测*甲');
 }
 
-async function chooseItem(query: string): Promise<void> {
+async function chooseItem(query: string, name = '个体工商户设立登记'): Promise<void> {
   const select = page.getByTestId('item-search');
   await select.click();
   await page.keyboard.type(query, { delay: 60 }); // as a person types (a 30 ms burst is a wedge scan)
-  const option = page.locator('.ant-select-item-option').filter({ hasText: '个体工商户设立登记' });
+  const option = page.locator('.ant-select-item-option').filter({ hasText: name });
   await option.waitFor();
   await option.click();
-  await page.getByTestId('checklist-item').filter({ hasText: '个体工商户设立登记' }).waitFor();
+  await page.getByTestId('checklist-item').filter({ hasText: name }).waitFor();
 }
 
 /** The text box of an antd date picker (the test id sits on the input or on its wrapper). */
@@ -345,5 +345,92 @@ describe('intake at the counter', () => {
     await page.getByTestId('intake-start').waitFor();
     const audited = env.app.store.db.sql.prepare("SELECT detail FROM audit_log WHERE action = 'intake.discarded'").all() as { detail: string }[];
     expect(audited.map((r) => JSON.parse(r.detail).reason)).toEqual(['申请人临时有事离开']);
+  });
+
+  it('the whole handling, hub unreachable: ticket by ID card → 容缺 with fees (payment QR printed) → rating 2 → callback', async () => {
+    const emulators = env.app.hardware.emulators!;
+    expect(env.app.info.consoleId).toMatch(/^unenrolled-/); // no hub: everything below happens offline
+    await finishTicket();
+    emulators.idcard.removeCard();
+    const pad = await env.newPage();
+    await login(pad, env.host.consoleUrl, 'pad03', DEMO_PASSWORD);
+    await pad.getByTestId('rating-pad-counter').waitFor(); // the earlier handlings' request may be showing
+
+    // 刷身份证取号 at the kiosk: the ticket is bound to the card and printed.
+    const kiosk = await env.newPage({ width: 1920, height: 1080 });
+    await login(kiosk, env.host.consoleUrl, 'kiosk01', DEMO_PASSWORD);
+    await kiosk.getByTestId('kiosk-start-ticket').click();
+    await kiosk.getByTestId('kiosk-group-B').waitFor();
+    placeCard();
+    await kiosk.getByTestId('kiosk-card').waitFor();
+    await kiosk.screenshot({ path: screenshotPath('kiosk-ticket-by-card') });
+    await kiosk.getByTestId('kiosk-group-B').click();
+    const ticket = (await kiosk.getByTestId('kiosk-ticket-number').textContent())!;
+    expect(ticket).toMatch(/^B\d{3}$/);
+    await expect.poll(() => emulators.printer.pages.some((p) => p.text.includes(ticket) && p.qr.some((q) => q.startsWith(`HALL2:T:${ticket}-`)))).toBe(true);
+    await kiosk.close();
+    emulators.idcard.removeCard();
+
+    await callAndServe(ticket);
+    await readApplicantCard(true);
+    await page.keyboard.press('F6');
+    await page.getByTestId('face-compare').click();
+    await page.locator('[data-testid="identity-status"][data-status="face_match"]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('face-video').waitFor({ state: 'hidden' });
+    await chooseItem('bdczydj', '不动产转移登记');
+    await page.getByTestId('mat-M1-provided').click();
+    await page.getByTestId('mat-M2-e_licence').click();
+    await page.getByTestId('mat-M3-e_licence').click();
+    await page.getByTestId('mat-M4-provided').click();
+    await page.getByTestId('mat-M5-tolerated').click();
+    await page.getByTestId('commitment').waitFor();
+    const promised = (await page.getByTestId('promised-deadline').textContent())!;
+    await dateInput('commitment-deadline').fill(promised);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('mat-M5-tolerated').focus();
+    await expect.poll(() => page.getByTestId('blockers').count()).toBe(0);
+    await expect(page.getByTestId('fee-total').textContent()).resolves.toContain('¥90.00');
+    await waitSaved();
+    await page.keyboard.press('F8');
+    await page.getByRole('dialog').getByText('容缺材料').waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toContain('确认受理');
+    await page.keyboard.press('Enter');
+    const receipt = (await page.getByTestId('receipt-no').textContent())!;
+    expect(receipt).toMatch(RECEIPT_NO);
+    await expect.poll(() => page.getByTestId('printed-documents').textContent()).toContain('缴款通知');
+    // The payment notice on paper: the amount, the payment QR, the signed QR; the applicant masked.
+    await expect.poll(() => emulators.printer.pages.find((p) => p.text.includes('缴款通知') && p.text.includes(receipt))?.qr.length ?? 0).toBe(2);
+    const notice = emulators.printer.pages.find((p) => p.text.includes('缴款通知') && p.text.includes(receipt))!;
+    expect(notice.text).toContain('¥90.00');
+    expect(notice.text).not.toContain(SYNTHETIC_RECORDS.resident.idNumber);
+    expect(notice.qr[0]).toMatch(/^FSPAY:[0-9A-Z]+:9000$/);
+    expect(notice.qr[1]).toMatch(new RegExp(`^HALL2:P:${receipt}:`));
+    await shot('counter-day-accepted');
+    await finishTicket();
+
+    // 好差评 on the counter's pad: once, for this handling, 不满意 with a reason; the clerk sees nothing of it.
+    const open = env.app.store.db.sql
+      .prepare("SELECT c.receipt_no FROM rating_requests r JOIN cases c ON c.id = r.case_id WHERE r.rated_at IS NULL AND r.expired_at IS NULL")
+      .all() as { receipt_no: string }[];
+    expect(open.map((r) => r.receipt_no)).toEqual([receipt]);
+    await pad.getByTestId('rating-choose').waitFor({ timeout: 15_000 });
+    await pad.getByTestId('rating-level-2').click();
+    await pad.getByTestId('rating-reason-材料要求反复').click();
+    await pad.screenshot({ path: screenshotPath('counter-day-rating') });
+    await pad.getByTestId('rating-submit').click();
+    await pad.getByTestId('rating-thanks').waitFor();
+    await pad.close();
+    expect(await page.getByText('不满意').count()).toBe(0);
+
+    // The callback, with its fix deadline, on the supervisor's ledger.
+    const supervisor = await env.newPage();
+    await login(supervisor, env.host.consoleUrl, 'super01', DEMO_PASSWORD);
+    const ledger = supervisor.getByTestId('callback-ledger');
+    await ledger.waitFor();
+    await expect.poll(() => ledger.getByText(receipt).count()).toBeGreaterThan(0);
+    await supervisor.screenshot({ path: screenshotPath('counter-day-callback') });
+    await supervisor.close();
+    const pending = env.app.store.outbox.countPending();
+    expect(pending).toBeGreaterThan(10); // all of it waits in the outbox for the hub
   });
 });
