@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 const ELECTRON = { name: 'electron', message: "Only main/electron/ and preload/index.ts may import 'electron': keep the shell thin." };
-const NODE_IO = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'http', 'node:http', 'child_process', 'node:child_process', 'better-sqlite3', 'ws', 'node-hid', 'serialport'];
+const NODE_IO = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'http', 'node:http', 'child_process', 'node:child_process', 'better-sqlite3', 'pg', 'ws', 'node-hid', 'serialport'];
 
 /** One no-restricted-imports rule per layer (a later config replaces the whole rule, so each layer lists all of it). */
 function restrict({ paths = [], patterns = [] }) {

@@ -110,6 +110,8 @@ export const IntakeView = z.object({
   id: z.string(),
   ticketId: z.string().nullable(),
   ticketNumber: z.string().nullable(),
+  /** The hall's business day (China time), for date pickers: the machine's time zone may differ. */
+  today: IsoDate,
   startedAt: IsoTime,
   updatedAt: IsoTime,
   /** 代办: someone applies on the applicant's behalf; both cards are recorded. */
@@ -200,6 +202,22 @@ export const CASE_STATE_NAMES = [
   'withdrawn',
 ] as const;
 export type CaseStateName = (typeof CASE_STATE_NAMES)[number];
+/** How a case's state reads on every screen, in every message and on paper. */
+export const CASE_STATE_LABELS: Record<CaseStateName, string> = {
+  draft: '待接件',
+  received: '已接件',
+  correction: '补齐补正',
+  rejected: '不予受理',
+  accepted: '已受理',
+  reviewing: '审查中',
+  paused: '暂停',
+  approved: '准予',
+  denied: '不予许可',
+  completed: '办结',
+  delivered: '已送达',
+  archived: '归档',
+  withdrawn: '已撤件',
+};
 
 export const DEADLINE_LEVELS = ['none', 'ok', 'warning', 'overdue'] as const;
 export const FEE_STATUSES = ['none', 'unpaid', 'paid'] as const;

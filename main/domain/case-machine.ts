@@ -11,38 +11,11 @@
  *   reviewing → approved | denied → completed → delivered → archived
  *   withdrawn (撤件) from any state before the decision.
  */
-export const CASE_STATES = [
-  'draft',
-  'received',
-  'correction',
-  'rejected',
-  'accepted',
-  'reviewing',
-  'paused',
-  'approved',
-  'denied',
-  'completed',
-  'delivered',
-  'archived',
-  'withdrawn',
-] as const;
-export type CaseState = (typeof CASE_STATES)[number];
-
-export const CASE_STATE_LABELS: Record<CaseState, string> = {
-  draft: '待接件',
-  received: '已接件',
-  correction: '补齐补正',
-  rejected: '不予受理',
-  accepted: '已受理',
-  reviewing: '审查中',
-  paused: '暂停',
-  approved: '准予',
-  denied: '不予许可',
-  completed: '办结',
-  delivered: '已送达',
-  archived: '归档',
-  withdrawn: '已撤件',
-};
+// Case states cross the contract; the rules about them live here.
+export { CASE_STATE_LABELS, CASE_STATE_NAMES as CASE_STATES } from '../../preload/case-contract';
+import type { CaseStateName } from '../../preload/case-contract';
+import { CASE_STATE_LABELS } from '../../preload/case-contract';
+export type CaseState = CaseStateName;
 
 /** What each edge needs besides the actor and time (which every transition records). */
 type Requirement = 'none' | 'reason' | 'materials' | 'pause_reason';

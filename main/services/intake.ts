@@ -419,6 +419,7 @@ export class IntakeService {
       id: draft.id,
       ticketId: body.ticketId,
       ticketNumber: body.ticketNumber,
+      today: businessDate(this.o.clock()),
       startedAt: draft.startedAt,
       updatedAt: draft.updatedAt,
       agentApplication: body.agentApplication,

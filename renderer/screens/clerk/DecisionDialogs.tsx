@@ -6,7 +6,6 @@
  */
 import { Alert, App, DatePicker, Descriptions, Form, Input, List, Modal, Radio, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
-import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { CREDIT_STANDING_LABELS, INTAKE_DECISION_LABELS, ITEM_KIND_LABELS, type IntakeDecision } from '../../../preload/case-contract';
 import { formatFen } from '../../lib/money';
@@ -139,9 +138,9 @@ export function DecisionDialog({ kind, onClose }: { kind: DecisionKind | null; o
           <Form.Item
             name="returnBy"
             label="请于…前补正（可不填）"
-            rules={[{ validator: (_r, v: Dayjs | null | undefined) => (v && v.isBefore(dayjs(), 'day') ? Promise.reject(new Error('补正日期不能早于今天')) : Promise.resolve()) }]}
+            rules={[{ validator: (_r, v: Dayjs | null | undefined) => (v && v.isBefore(view.today, 'day') ? Promise.reject(new Error('补正日期不能早于今天')) : Promise.resolve()) }]}
           >
-            <DatePicker disabledDate={(d) => d.isBefore(dayjs(), 'day')} style={{ width: 200 }} data-testid="return-by" />
+            <DatePicker disabledDate={(d) => d.isBefore(view.today, 'day')} style={{ width: 200 }} data-testid="return-by" />
           </Form.Item>
         )}
         {askCredit && credit && (

@@ -5,7 +5,6 @@
  * a short pause.
  */
 import { Alert, Button, Card, DatePicker, Descriptions, Empty, Flex, Form, Input, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useMemo } from 'react';
 import {
   MATERIAL_FORM_LABELS,
@@ -140,7 +139,7 @@ export function MaterialsChecklist() {
             <DatePicker
               value={fromIsoDate(commitmentDeadline)}
               onChange={(d) => setCommitmentDeadline(toIsoDate(d))}
-              disabledDate={(d) => d.isBefore(dayjs(), 'day') || (promised !== null && d.isAfter(promised, 'day'))}
+              disabledDate={(d) => d.isBefore(view.today, 'day') || (promised !== null && d.isAfter(promised, 'day'))}
               placeholder="选择日期"
               style={{ width: '100%', marginTop: 4 }}
               status={commitmentBlockers.length ? 'error' : undefined}

@@ -1,22 +1,8 @@
 /** How cases read on the clerk's screens (labels and colours); the state names come from the contract. */
-import type { CaseStateName, DEADLINE_LEVELS, FEE_STATUSES, MaterialStatusName } from '../../../preload/case-contract';
+import { CASE_STATE_LABELS, type CaseStateName, type DEADLINE_LEVELS, type FEE_STATUSES, type MaterialStatusName } from '../../../preload/case-contract';
 
-/** Mirrors main/domain/case-machine.ts CASE_STATE_LABELS (the contract carries names, rows carry stateLabel). */
-export const CASE_STATE_TEXT: Record<CaseStateName, string> = {
-  draft: '待接件',
-  received: '已接件',
-  correction: '补齐补正',
-  rejected: '不予受理',
-  accepted: '已受理',
-  reviewing: '审查中',
-  paused: '暂停',
-  approved: '准予',
-  denied: '不予许可',
-  completed: '办结',
-  delivered: '已送达',
-  archived: '归档',
-  withdrawn: '已撤件',
-};
+/** The contract's labels (one definition for main, paper and screens). */
+export const CASE_STATE_TEXT: Record<CaseStateName, string> = CASE_STATE_LABELS;
 
 export const CASE_STATE_COLORS: Partial<Record<CaseStateName, string>> = {
   accepted: 'blue',

@@ -1,0 +1,408 @@
+/**
+ * The one behaviour suite every HubStore adapter must pass (sqlite.test.ts, postgres.test.ts).
+ * A target is one database; each `open()` is another store instance on it, standing in for another
+ * hub process. Synthetic data only.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../../main/store/uuidv7';
+import type { Mutation } from '../../protocol';
+import { HubStoreError, type Bucket, type Change, type HubChangeEvent, type HubStore, type HubStoreHooks, type PushResult } from './types';
+
+export interface HubStoreTarget {
+  /** A new store instance on this target's database (the first call creates it). */
+  open(options?: { hooks?: HubStoreHooks }): Promise<HubStore>;
+  /** Removes the database; every store is closed before. */
+  cleanup?(): Promise<void>;
+}
+
+let clock = Date.parse('2026-11-26T01:00:00.000Z');
+function mutation(seq: number, over: Partial<Mutation> = {}): Mutation {
+  clock += 1;
+  const caseId = `case-${seq}`;
+  return {
+    seq,
+    mutationId: uuidv7(new Date(clock)),
+    schemaVersion: 6,
+    hlc: `${String(clock).padStart(15, '0')}-000000`,
+    type: 'case.created',
+    payload: { caseId, receiptNo: `C03-20261126-${String(seq).padStart(4, '0')}`, state: 'accepted' },
+    ...over,
+  };
+}
+const batch = (from: number, to: number, over: Partial<Mutation> = {}): Mutation[] => Array.from({ length: to - from + 1 }, (_, i) => mutation(from + i, over));
+const statuses = (results: PushResult[]): string[] => results.map((r) => `${r.seq}:${r.status}`);
+
+async function allChanges(store: HubStore, bucket: Bucket): Promise<Change[]> {
+  const out: Change[] = [];
+  let cursor = 0;
+  for (;;) {
+    const page = await store.changesSince(bucket, cursor, 5000);
+    out.push(...page.changes);
+    cursor = page.cursor;
+    if (!page.hasMore) return out;
+  }
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof HubStoreError) return err.code;
+    throw err;
+  }
+  throw new Error('expected a HubStoreError');
+}
+
+export function describeHubStore(name: string, factory: () => Promise<HubStoreTarget> | HubStoreTarget): void {
+  describe(`HubStore: ${name}`, () => {
+    let target: HubStoreTarget | null = null;
+    const opened: HubStore[] = [];
+
+    async function open(options?: { hooks?: HubStoreHooks }): Promise<HubStore> {
+      target ??= await factory();
+      const store = await target.open(options);
+      opened.push(store);
+      return store;
+    }
+    async function fresh(...consoles: string[]): Promise<HubStore> {
+      const store = await open();
+      for (const c of consoles) await store.registerConsole(c, `ed25519:${c}`);
+      return store;
+    }
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+      await target?.cleanup?.();
+      target = null;
+    });
+
+    it('applies a batch in seq order, bumps lastApplied and logs case mutations to hall_cases', async () => {
+      const store = await fresh('C03');
+      expect(await store.lastApplied('C03')).toBe(0);
+      const sent = [mutation(3), mutation(1), mutation(2)];
+      const out = await store.applyPush('C03', sent);
+      expect(statuses(out.results)).toEqual(['1:applied', '2:applied', '3:applied']);
+      expect(out).toMatchObject({ expectedSeq: 4, gap: null });
+      expect(await store.lastApplied('C03')).toBe(3);
+      const stored = await store.getMutation(sent[0]!.mutationId);
+      expect(stored).toMatchObject({ ...sent[0], consoleId: 'C03' });
+      const log = await allChanges(store, 'hall_cases');
+      expect(log.map((c) => c.key)).toEqual([sent[1]!.mutationId, sent[2]!.mutationId, sent[0]!.mutationId]);
+      expect(log[0]!.value).toMatchObject({ consoleId: 'C03', seq: 1, type: 'case.created', payload: sent[1]!.payload });
+      // A mutation of no bucket is applied but not logged.
+      const ticket = await store.applyPush('C03', [mutation(4, { type: 'ticket.issued', payload: { id: 't1' } })]);
+      expect(statuses(ticket.results)).toEqual(['4:applied']);
+      expect(await allChanges(store, 'hall_cases')).toHaveLength(3);
+    });
+
+    it('acks seq <= lastApplied as duplicate and applies nothing twice', async () => {
+      const store = await fresh('C03');
+      const first = batch(1, 3);
+      await store.applyPush('C03', first);
+      const again = await store.applyPush('C03', [...first.slice(1), mutation(4)]);
+      expect(statuses(again.results)).toEqual(['2:duplicate', '3:duplicate', '4:applied']);
+      expect(again.expectedSeq).toBe(5);
+      const twice = await store.applyPush('C03', [first[0]!, first[0]!]);
+      expect(statuses(twice.results)).toEqual(['1:duplicate', '1:duplicate']);
+      expect(await allChanges(store, 'hall_cases')).toHaveLength(4);
+    });
+
+    it('stops at a gap and answers the expected seq; nothing after the gap is applied', async () => {
+      const store = await fresh('C03');
+      await store.applyPush('C03', [mutation(1)]);
+      const gap = await store.applyPush('C03', [mutation(3), mutation(4)]);
+      expect(gap).toEqual({ results: [], expectedSeq: 2, gap: { seq: 3, expectedSeq: 2 } });
+      const partial = await store.applyPush('C03', [mutation(2), mutation(4), mutation(5)]);
+      expect(statuses(partial.results)).toEqual(['2:applied']);
+      expect(partial.gap).toEqual({ seq: 4, expectedSeq: 3 });
+      expect(await store.lastApplied('C03')).toBe(2);
+      const resent = await store.applyPush('C03', batch(3, 5));
+      expect(statuses(resent.results)).toEqual(['3:applied', '4:applied', '5:applied']);
+      expect(await allChanges(store, 'hall_cases')).toHaveLength(5);
+    });
+
+    it('quarantines invalid mutations, acks them rejected with a reason, and moves the seq on', async () => {
+      const store = await fresh('C03');
+      const badId = { ...mutation(2), mutationId: 'not-a-uuid' };
+      const ruleBreaker = mutation(3, { payload: { caseId: 'c3', fee: -1 } });
+      const crashes = mutation(4, { payload: { caseId: 'c4', crash: true } });
+      const nulType = mutation(5, { type: 'case.\u0000created' });
+      const nulPayload = mutation(6, { payload: { caseId: 'c6', note: 'a\u0000b\ud800' } });
+      const validate = (m: Mutation): string | null => {
+        const p = m.payload as { fee?: number; crash?: boolean };
+        if (p.crash) throw new Error('boom');
+        return typeof p.fee === 'number' && p.fee < 0 ? 'fee must not be negative' : null;
+      };
+      const out = await store.applyPush('C03', [mutation(1), badId, ruleBreaker, crashes, nulType, nulPayload, { seq: 7, junk: [1, { x: null }] }, mutation(8)], {
+        validate,
+      });
+      expect(statuses(out.results)).toEqual(['1:applied', '2:rejected', '3:rejected', '4:rejected', '5:rejected', '6:applied', '7:rejected', '8:applied']);
+      const reasons = out.results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      expect(reasons[0]).toMatch(/^schema: mutationId/);
+      expect(reasons[1]).toBe('fee must not be negative');
+      expect(reasons[2]).toBe('validator failed: boom');
+      expect(reasons[3]).toMatch(/^schema:/);
+      expect(reasons[4]).toMatch(/^schema:/);
+      expect(out.expectedSeq).toBe(9);
+      expect(await store.lastApplied('C03')).toBe(8);
+      expect((await store.getMutation(nulPayload.mutationId))?.payload).toEqual(nulPayload.payload);
+
+      const q = await store.listQuarantine({ consoleId: 'C03' });
+      expect(q.map((r) => r.seq)).toEqual([2, 3, 4, 5, 7]);
+      expect(q[0]).toMatchObject({ consoleId: 'C03', mutationId: null, type: 'case.created', raw: badId, reason: reasons[0] });
+      expect(q[1]).toMatchObject({ mutationId: ruleBreaker.mutationId, raw: ruleBreaker });
+      expect(q[3]!.type).toBeNull();
+      expect(q[4]!.raw).toEqual({ seq: 7, junk: [1, { x: null }] });
+      expect(await store.listQuarantine({ afterId: q[3]!.id })).toEqual([q[4]]);
+      expect(await store.listQuarantine({ consoleId: 'C05' })).toEqual([]);
+
+      // The ack was lost: the console pushes the same rejected mutation again and learns the same thing.
+      const replay = await store.applyPush('C03', [ruleBreaker], { validate });
+      expect(replay.results).toEqual([{ seq: 3, status: 'rejected', reason: 'fee must not be negative' }]);
+      expect(await store.listQuarantine()).toHaveLength(5);
+      expect(await allChanges(store, 'hall_cases')).toHaveLength(3);
+    });
+
+    it('dedupes by mutationId across seqs and consoles; other content under a used mutationId is quarantined', async () => {
+      const store = await fresh('C03', 'C05');
+      const m = mutation(1);
+      await store.applyPush('C03', [m]);
+      // The console was reset and renumbered its outbox: the same mutation comes back under seq 2.
+      const renumbered = await store.applyPush('C03', [{ ...m, seq: 2 }, mutation(3)]);
+      expect(statuses(renumbered.results)).toEqual(['2:duplicate', '3:applied']);
+      expect(await store.lastApplied('C03')).toBe(3);
+      // A cloned console replays it: same content → duplicate; other content → quarantined.
+      const clone = await store.applyPush('C05', [{ ...m, seq: 1 }, { ...m, seq: 2, payload: { caseId: 'forged' } }]);
+      expect(statuses(clone.results)).toEqual(['1:duplicate', '2:rejected']);
+      expect(clone.results[1]).toMatchObject({ reason: expect.stringContaining('mutation_id_reused') });
+      // The same mutation twice in one batch.
+      const n = mutation(3);
+      const inBatch = await store.applyPush('C05', [n, { ...n, seq: 4 }]);
+      expect(statuses(inBatch.results)).toEqual(['3:applied', '4:duplicate']);
+      expect((await store.getMutation(m.mutationId))?.consoleId).toBe('C03');
+      expect(await allChanges(store, 'hall_cases')).toHaveLength(3);
+      expect((await store.listQuarantine()).map((q) => [q.consoleId, q.seq])).toEqual([['C05', 2]]);
+    });
+
+    it('quarantines another mutation arriving under an already used seq instead of dropping it', async () => {
+      const store = await fresh('C03');
+      await store.applyPush('C03', [mutation(1)]);
+      const stranger = mutation(1);
+      const out = await store.applyPush('C03', [stranger]);
+      expect(out.results).toEqual([{ seq: 1, status: 'rejected', reason: expect.stringContaining('seq_reused') }]);
+      expect(await store.lastApplied('C03')).toBe(1);
+      expect((await store.listQuarantine())[0]).toMatchObject({ seq: 1, mutationId: stranger.mutationId });
+      expect(await store.getMutation(stranger.mutationId)).toBeNull();
+    });
+
+    it('keeps a registry of consoles and refuses unknown or revoked ones without writing', async () => {
+      const store = await open();
+      expect(await refusal(store.applyPush('C09', [mutation(1)]))).toBe('console_unknown');
+      const rec = await store.registerConsole('C09', 'ed25519:k1');
+      expect(rec).toMatchObject({ consoleId: 'C09', publicKey: 'ed25519:k1', status: 'active', lastApplied: 0, revokedAt: null });
+      expect(await store.registerConsole('C09', '-----BEGIN PUBLIC KEY-----\nk2\n-----END PUBLIC KEY-----\n')).toMatchObject({ status: 'active' });
+      expect(await refusal(store.applyPush('C09', [{ seq: 0 }]))).toBe('bad_batch');
+      expect(await refusal(store.applyPush('', [mutation(1)]))).toBe('bad_console_id');
+      await store.applyPush('C09', [mutation(1)]);
+      expect(await store.revokeConsole('C09')).toBe(true);
+      expect(await store.revokeConsole('C09')).toBe(false);
+      expect(await store.revokeConsole('C10')).toBe(false);
+      expect(await store.getConsole('C09')).toMatchObject({ status: 'revoked', lastApplied: 1, revokedAt: expect.any(String) });
+      expect(await store.getConsole('C10')).toBeNull();
+      expect(await refusal(store.applyPush('C09', [mutation(2)]))).toBe('console_revoked');
+      expect(await refusal(store.registerConsole('C09', 'ed25519:k3'))).toBe('console_revoked');
+      expect(await store.lastApplied('C09')).toBe(1);
+      expect(await allChanges(store, 'hall_cases')).toHaveLength(1);
+    });
+
+    it('orders the change log by serverSeq across buckets and pages through it with cursors', async () => {
+      const store = await fresh('C03');
+      const cat1 = await store.publish('catalog', [
+        { op: 'put', key: 'item:1', value: { name: '不动产转移登记' } },
+        { op: 'put', key: 'item:2', value: { name: '个体工商户设立' } },
+        { op: 'put', key: 'item:3', value: { name: '居住证办理' } },
+      ]);
+      await store.applyPush('C03', batch(1, 2));
+      const cal = await store.publish('calendar', [{ op: 'put', key: '2027', value: { holidays: ['2027-01-01'] } }]);
+      const cat2 = await store.publish('catalog', [{ op: 'delete', key: 'item:2' }]);
+      expect(cat2).toEqual([{ serverSeq: expect.any(Number), op: 'delete', key: 'item:2' }]);
+
+      const catalog = await allChanges(store, 'catalog');
+      expect(catalog).toEqual([...cat1, ...cat2]);
+      const seqs = [...catalog, ...cal, ...(await allChanges(store, 'hall_cases'))].map((c) => c.serverSeq);
+      expect(new Set(seqs).size).toBe(7);
+      expect(cat1[2]!.serverSeq).toBeLessThan(cal[0]!.serverSeq);
+      expect(cal[0]!.serverSeq).toBeLessThan(cat2[0]!.serverSeq);
+
+      const p1 = await store.changesSince('catalog', 0, 2);
+      expect(p1).toEqual({ changes: cat1.slice(0, 2), cursor: cat1[1]!.serverSeq, hasMore: true });
+      const p2 = await store.changesSince('catalog', p1.cursor, 2);
+      expect(p2).toEqual({ changes: [cat1[2], cat2[0]], cursor: cat2[0]!.serverSeq, hasMore: false });
+      expect(await store.changesSince('catalog', p2.cursor)).toEqual({ changes: [], cursor: p2.cursor, hasMore: false });
+      expect(await store.changesSince('credit', 0)).toEqual({ changes: [], cursor: 0, hasMore: false });
+
+      expect(await refusal(store.publish('hall_cases' as 'catalog', [{ op: 'put', key: 'x' }]))).toBe('bad_change');
+      expect(await refusal(store.publish('catalog', [{ op: 'put', key: 'ok' }, { op: 'put', key: '' }]))).toBe('bad_change');
+      expect(await refusal(store.publish('catalog', [{ op: 'put', key: 'k', value: () => 1 }]))).toBe('bad_change');
+      expect(await refusal(store.changesSince('catalog', -1))).toBe('bad_cursor');
+      expect(await allChanges(store, 'catalog')).toHaveLength(4);
+    });
+
+    it('rolls a failed write back completely', async () => {
+      let failNext = true;
+      const hooks: HubStoreHooks = {
+        beforeCommit: (op) => {
+          if (failNext && op !== 'registerConsole') {
+            throw new Error(`crash before commit of ${op}`);
+          }
+        },
+      };
+      const store = await open({ hooks });
+      await store.registerConsole('C03', 'k');
+      const epoch = await store.epoch();
+      await expect(store.applyPush('C03', [mutation(1), { seq: 2, bad: true }])).rejects.toThrow('crash before commit of applyPush');
+      await expect(store.publish('catalog', [{ op: 'put', key: 'a' }])).rejects.toThrow('crash before commit of publish');
+      await expect(store.newEpoch()).rejects.toThrow('crash before commit');
+      await expect(store.revokeConsole('C03')).rejects.toThrow('crash before commit');
+      expect(await store.lastApplied('C03')).toBe(0);
+      expect(await store.listQuarantine()).toEqual([]);
+      expect(await allChanges(store, 'hall_cases')).toEqual([]);
+      expect(await allChanges(store, 'catalog')).toEqual([]);
+      expect(await store.epoch()).toBe(epoch);
+      expect((await store.getConsole('C03'))?.status).toBe('active');
+      failNext = false;
+      expect(statuses((await store.applyPush('C03', [mutation(1), { seq: 2, bad: true }])).results)).toEqual(['1:applied', '2:rejected']);
+    });
+
+    it('applies concurrent pushes from two consoles, each exactly once', async () => {
+      const store = await fresh('C03', 'C05');
+      const pushAll = async (consoleId: string): Promise<PushResult[]> => {
+        const results: PushResult[] = [];
+        for (let b = 0; b < 10; b++) results.push(...(await store.applyPush(consoleId, batch(b * 20 + 1, b * 20 + 20))).results);
+        return results;
+      };
+      const [a, b] = await Promise.all([pushAll('C03'), pushAll('C05')]);
+      expect(a.every((r) => r.status === 'applied') && b.every((r) => r.status === 'applied')).toBe(true);
+      expect(await store.lastApplied('C03')).toBe(200);
+      expect(await store.lastApplied('C05')).toBe(200);
+      const log = await allChanges(store, 'hall_cases');
+      expect(log).toHaveLength(400);
+      expect(log.every((c, i) => i === 0 || c.serverSeq > log[i - 1]!.serverSeq)).toBe(true);
+    });
+
+    it('two stores on one database: one console pushing through both applies each mutation once', async () => {
+      const one = await fresh('C03');
+      const two = await open();
+      const mutations = batch(1, 120);
+      const chunks = Array.from({ length: 12 }, (_, i) => mutations.slice(i * 10, i * 10 + 10));
+      // Both hub processes receive every batch (a retry after a lost ack), interleaved.
+      const [r1, r2] = await Promise.all([
+        (async () => (await Promise.all(chunks.map((c) => one.applyPush('C03', c)))).flatMap((o) => o.results))(),
+        (async () => (await Promise.all(chunks.map((c) => two.applyPush('C03', c)))).flatMap((o) => o.results))(),
+      ]);
+      // Concurrent batches may arrive after a gap; the console would resend. Finish like it would.
+      for (let next = (await one.lastApplied('C03')) + 1; next <= 120; next = (await one.lastApplied('C03')) + 1) {
+        await two.applyPush('C03', mutations.slice(next - 1));
+      }
+      const applied = [...r1, ...r2].filter((r) => r.status === 'applied').map((r) => r.seq);
+      expect(new Set(applied).size).toBe(applied.length);
+      expect([...r1, ...r2].some((r) => r.status === 'rejected')).toBe(false);
+      expect(await two.lastApplied('C03')).toBe(120);
+      const log = await allChanges(one, 'hall_cases');
+      expect(log.map((c) => c.key).sort()).toEqual(mutations.map((m) => m.mutationId).sort());
+    });
+
+    it('two stores on one database: serverSeq unique and increasing, cursors never skip, changes reach the other store', async () => {
+      const a = await fresh('C03');
+      const b = await open();
+      const seenByB: HubChangeEvent[] = [];
+      const seenByA: HubChangeEvent[] = [];
+      b.onChange((e) => seenByB.push(e));
+      const unsubscribeA = a.onChange((e) => seenByA.push(e));
+
+      await a.publish('calendar', [{ op: 'put', key: '2027', value: { holidays: [] } }]);
+      await waitFor(() => seenByB.some((e) => e.buckets.includes('calendar')), 'the other store to hear of the calendar change');
+      expect(seenByB.find((e) => e.buckets.includes('calendar'))).toMatchObject({ origin: 'other', buckets: ['calendar'] });
+      await waitFor(() => seenByA.length > 0, 'the own commit event');
+      expect(seenByA[0]).toMatchObject({ origin: 'self', buckets: ['calendar'] });
+
+      // Writers on both stores, a reader following one cursor on b while they write.
+      let writing = true;
+      const read: Change[] = [];
+      const reader = (async () => {
+        let cursor = 0;
+        for (;;) {
+          const done = !writing;
+          const page = await b.changesSince('catalog', cursor, 7);
+          read.push(...page.changes);
+          cursor = page.cursor;
+          if (done && !page.hasMore) return;
+          if (!page.hasMore) await new Promise((r) => setTimeout(r, 1));
+        }
+      })();
+      const writer = (store: HubStore, tag: string) =>
+        Promise.all(Array.from({ length: 15 }, (_, i) => store.publish('catalog', [{ op: 'put', key: `${tag}:${i}:x` }, { op: 'put', key: `${tag}:${i}:y` }])));
+      const [fromA, fromB] = await Promise.all([writer(a, 'a'), writer(b, 'b'), a.applyPush('C03', batch(1, 5))]);
+      writing = false;
+      await reader;
+
+      const all = await allChanges(a, 'catalog');
+      expect(all).toHaveLength(60);
+      expect(read).toEqual(all);
+      const seqs = all.map((c) => c.serverSeq);
+      expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
+      expect(new Set([...fromA.flat(), ...fromB.flat()].map((c) => c.serverSeq)).size).toBe(60);
+      // One publish is contiguous in the log: nobody else appends in between.
+      for (const out of [...fromA, ...fromB]) expect(out[1]!.serverSeq).toBe(out[0]!.serverSeq + 1);
+
+      await waitFor(() => seenByB.some((e) => e.origin === 'other' && e.buckets.includes('hall_cases')), 'the other store to hear of the push');
+      await waitFor(() => seenByB.some((e) => e.origin === 'self' && e.buckets.includes('catalog')), 'own catalog events on b');
+      await waitFor(() => Math.max(...seenByB.map((e) => e.serverSeq)) >= Math.max(...seqs), 'b to hear of the last change');
+      unsubscribeA();
+      const before = seenByA.length;
+      await b.publish('users', [{ op: 'put', key: 'u1' }]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seenByA.length).toBe(before);
+    });
+
+    it('keeps everything across a reopen, and a new epoch only when asked', async () => {
+      const first = await fresh('C03');
+      const epoch = await first.epoch();
+      expect(epoch).toMatch(/^[\w-]{8,64}$/);
+      const sent = [...batch(1, 3), { seq: 4, broken: true }];
+      await first.applyPush('C03', sent);
+      const published = await first.publish('credit', [{ op: 'put', key: 'h:abc', value: { measures: ['no_tolerance'] } }]);
+      const quarantined = await first.listQuarantine();
+      const cases = await allChanges(first, 'hall_cases');
+      await first.close();
+      opened.splice(opened.indexOf(first), 1);
+
+      const again = await open();
+      expect(await again.epoch()).toBe(epoch);
+      expect(await again.lastApplied('C03')).toBe(4);
+      expect(await again.getConsole('C03')).toMatchObject({ publicKey: 'ed25519:C03', status: 'active' });
+      expect(await again.listQuarantine()).toEqual(quarantined);
+      expect(await allChanges(again, 'hall_cases')).toEqual(cases);
+      expect(await allChanges(again, 'credit')).toEqual(published);
+      expect(statuses((await again.applyPush('C03', [...sent.slice(2), mutation(5)])).results)).toEqual(['3:duplicate', '4:rejected', '5:applied']);
+      const later = await again.publish('credit', [{ op: 'delete', key: 'h:abc' }]);
+      expect(later[0]!.serverSeq).toBeGreaterThan(Math.max(...cases.map((c) => c.serverSeq), published[0]!.serverSeq));
+
+      const restored = await again.newEpoch();
+      expect(restored).not.toBe(epoch);
+      expect(await again.epoch()).toBe(restored);
+      await again.close();
+      expect(await refusal(again.lastApplied('C03'))).toBe('closed');
+      opened.splice(opened.indexOf(again), 1);
+      expect(await (await open()).epoch()).toBe(restored);
+    });
+  });
+}

@@ -1,0 +1,363 @@
+/**
+ * The rules of applying a console's batch, shared by both adapters as pure functions so SQLite and
+ * PostgreSQL cannot drift apart. An adapter locks the console, reads lastApplied and the rows that
+ * `lookupsFor` names, calls `planPush`, then writes the plan's rows in the same transaction.
+ * Rules and reasons: docs/sync.md.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { Bucket, Mutation, type Change } from '../../protocol';
+import {
+  HubStoreError,
+  REFERENCE_BUCKETS,
+  type ApplyOptions,
+  type ChangeInput,
+  type IncomingMutation,
+  type MutationRouter,
+  type PushOutcome,
+  type PushResult,
+  type RoutedChange,
+} from './types';
+
+export const MAX_REASON_CHARS = 500;
+export const MAX_KEY_CHARS = 128;
+export const DEFAULT_PAGE = 1000;
+/** The protocol's `changes` message carries at most 5000. */
+export const MAX_PAGE = 5000;
+
+const JsonValue = z.json();
+const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/**
+ * Text that both databases store unchanged: no control characters (PostgreSQL refuses NUL in text)
+ * and no lone surrogates (they would be silently replaced when encoded as UTF-8).
+ */
+export function isStorableText(s: string): boolean {
+  return !CONTROL.test(s) && !LONE_SURROGATE.test(s);
+}
+
+export function checkConsoleId(consoleId: unknown): string {
+  if (typeof consoleId !== 'string' || consoleId.length < 1 || consoleId.length > 64 || !isStorableText(consoleId)) {
+    throw new HubStoreError('bad_console_id', 'console id must be 1–64 printable characters');
+  }
+  return consoleId;
+}
+
+export function checkPublicKey(publicKey: unknown): string {
+  if (typeof publicKey !== 'string' || publicKey.length < 1 || publicKey.length > 4096 || !isStorableText(publicKey.replace(/\r?\n/g, ''))) {
+    throw new HubStoreError('bad_public_key', 'public key must be 1–4096 characters of text');
+  }
+  return publicKey;
+}
+
+export function checkCursor(cursor: number): void {
+  if (!Number.isSafeInteger(cursor) || cursor < 0) throw new HubStoreError('bad_cursor', `cursor must be a non-negative integer, got ${String(cursor)}`);
+}
+
+export function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new HubStoreError('bad_cursor', `limit must be a positive integer, got ${String(limit)}`);
+  return Math.min(limit, MAX_PAGE);
+}
+
+/** A reason as the console will show it: printable, at most 500 characters (PushResult's limit). */
+export function cleanReason(reason: string): string {
+  const cut = reason.length <= MAX_REASON_CHARS ? reason : `${reason.slice(0, MAX_REASON_CHARS - 1)}…`;
+  return cut.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(LONE_SURROGATES, '\uFFFD');
+}
+
+/** JSON text of anything a caller handed us (never throws: unserialisable values become a note). */
+export function rawJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (err) {
+    return JSON.stringify({ unserialisable: err instanceof Error ? err.message : 'value' });
+  }
+}
+
+/** JSON with object keys sorted at every level: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+/** What makes two mutations with one mutationId "the same": type and payload (not seq, not hlc). */
+export function contentHash(mutation: Pick<Mutation, 'type' | 'payload'>): string {
+  return createHash('sha256').update(canonicalJson([mutation.type, mutation.payload])).digest('hex');
+}
+
+/** case.* mutations appear in hall_cases, one entry per mutation (an event feed; see docs/sync.md). */
+export const defaultRoute: MutationRouter = (m, { consoleId }) =>
+  m.type.startsWith('case.')
+    ? { bucket: 'hall_cases', op: 'put', key: m.mutationId, value: { consoleId, seq: m.seq, type: m.type, hlc: m.hlc, payload: m.payload } }
+    : null;
+
+export interface PreparedMutation {
+  seq: number;
+  /** The item as received; serialised only if it is quarantined. */
+  raw: unknown;
+  /** Set when the mutation passed the protocol schema and the storable-text rule. */
+  mutation: Mutation | null;
+  invalidReason: string | null;
+  /** The mutationId when it is a valid UUIDv7 (also for invalid mutations, to find their duplicates). */
+  mutationId: string | null;
+  type: string | null;
+  hash: string | null;
+}
+
+function schemaReason(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `schema: ${issue?.path.join('.') || '(mutation)'}: ${issue?.message ?? 'invalid'}`;
+}
+
+/**
+ * Checks the envelope (every item an object with a positive integer seq: otherwise the whole batch is
+ * refused before any write) and sorts by seq (stable). Each mutation is parsed here, outside the
+ * transaction.
+ */
+export function prepareBatch(batch: readonly IncomingMutation[]): PreparedMutation[] {
+  if (!Array.isArray(batch)) throw new HubStoreError('bad_batch', 'batch must be an array');
+  const prepared = batch.map((raw, index): PreparedMutation => {
+    const seq: unknown = typeof raw === 'object' && raw !== null ? raw.seq : undefined;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
+      throw new HubStoreError('bad_batch', `batch[${index}] has no positive integer seq`);
+    }
+    const rawId: unknown = raw.mutationId;
+    const rawType: unknown = raw.type;
+    const base = {
+      seq,
+      raw,
+      mutationId: typeof rawId === 'string' && UUIDV7.test(rawId) ? rawId : null,
+      type: typeof rawType === 'string' && rawType.length <= 64 && isStorableText(rawType) ? rawType : null,
+    };
+    const parsed = Mutation.safeParse(raw);
+    if (!parsed.success) return { ...base, mutation: null, invalidReason: schemaReason(parsed.error), hash: null };
+    const m = parsed.data;
+    if (!isStorableText(m.type) || !isStorableText(m.hlc)) {
+      return { ...base, mutation: null, invalidReason: 'schema: type and hlc must be printable text', hash: null };
+    }
+    return { ...base, mutation: m, invalidReason: null, hash: contentHash(m) };
+  });
+  return prepared.map((p, i) => [p, i] as const).sort((a, b) => a[0].seq - b[0].seq || a[1] - b[1]).map(([p]) => p);
+}
+
+/** What the adapter must read (inside the transaction, after locking the console) before planning. */
+export function lookupsFor(prepared: readonly PreparedMutation[], lastApplied: number): { seqs: number[]; mutationIds: string[] } {
+  return {
+    seqs: [...new Set(prepared.filter((p) => p.seq <= lastApplied).map((p) => p.seq))],
+    mutationIds: [...new Set(prepared.flatMap((p) => (p.mutationId === null ? [] : [p.mutationId])))],
+  };
+}
+
+export type LedgerOutcome = 'applied' | 'duplicate' | 'rejected';
+/** What happened to one seq of one console (table hub_console_seqs). */
+export interface LedgerEntry {
+  mutationId: string | null;
+  outcome: LedgerOutcome;
+  reason: string | null;
+}
+
+export interface MutationRow {
+  mutationId: string;
+  consoleId: string;
+  seq: number;
+  schemaVersion: number;
+  hlc: string;
+  type: string;
+  payloadJson: string;
+  contentHash: string;
+  appliedAt: string;
+}
+export interface LedgerRow extends LedgerEntry {
+  consoleId: string;
+  seq: number;
+}
+export interface QuarantineRow {
+  consoleId: string;
+  seq: number;
+  mutationId: string | null;
+  type: string | null;
+  rawJson: string;
+  reason: string;
+  receivedAt: string;
+}
+export interface ChangeRow {
+  bucket: Bucket;
+  op: 'put' | 'delete';
+  key: string;
+  valueJson: string | null;
+}
+
+export interface PlanInput {
+  consoleId: string;
+  lastApplied: number;
+  prepared: readonly PreparedMutation[];
+  /** Ledger rows of this console for lookupsFor().seqs. */
+  ledger: ReadonlyMap<number, LedgerEntry>;
+  /** contentHash of every stored (applied) mutation among lookupsFor().mutationIds. */
+  known: ReadonlyMap<string, string>;
+  options?: ApplyOptions;
+  now: string;
+}
+
+export interface PushPlan {
+  outcome: PushOutcome;
+  lastApplied: number;
+  mutations: MutationRow[];
+  ledger: LedgerRow[];
+  quarantine: QuarantineRow[];
+  changes: ChangeRow[];
+}
+
+/** Checks a change for the log (publish and routed mutations); returns the reason it is unfit. */
+function unfitChange(change: { op: unknown; key: unknown; value?: unknown }): string | null {
+  if (change.op !== 'put' && change.op !== 'delete') return 'op must be put or delete';
+  if (typeof change.key !== 'string' || change.key.length < 1 || change.key.length > MAX_KEY_CHARS || !isStorableText(change.key)) {
+    return `key must be 1–${MAX_KEY_CHARS} printable characters`;
+  }
+  if (change.value !== undefined && !JsonValue.safeParse(change.value).success) return 'value must be JSON';
+  return null;
+}
+
+function changeRow(bucket: Bucket, change: { op: 'put' | 'delete'; key: string; value?: unknown }): ChangeRow {
+  return { bucket, op: change.op, key: change.key, valueJson: change.value === undefined ? null : JSON.stringify(change.value) };
+}
+
+/** Validates publish() input; throws bad_change (nothing written) on the first unfit change. */
+export function publishRows(bucket: string, changes: readonly ChangeInput[]): ChangeRow[] {
+  if (!(REFERENCE_BUCKETS as readonly string[]).includes(bucket)) {
+    throw new HubStoreError('bad_change', `publish goes to a reference bucket (${REFERENCE_BUCKETS.join(', ')}), not ${bucket}`);
+  }
+  if (!Array.isArray(changes)) throw new HubStoreError('bad_change', 'changes must be an array');
+  return changes.map((c, i) => {
+    const unfit = unfitChange(c);
+    if (unfit) throw new HubStoreError('bad_change', `changes[${i}]: ${unfit}`);
+    return changeRow(bucket as Bucket, c);
+  });
+}
+
+/** Decodes a stored change row. */
+export function toChange(serverSeq: number, op: string, key: string, valueJson: string | null): Change {
+  const change: Change = { serverSeq, op: op === 'delete' ? 'delete' : 'put', key };
+  if (valueJson !== null) change.value = JSON.parse(valueJson) as Change['value'];
+  return change;
+}
+
+/**
+ * The per-mutation rules (sync note "Upload"; docs/sync.md):
+ * - seq > expected: stop (gap); nothing from here on is looked at;
+ * - seq ≤ lastApplied: replay what the ledger says for that seq (duplicate, or the same rejection) when
+ *   the mutationId matches; a different mutationId under a used seq is a duplicate if that mutation is
+ *   already stored, else it is quarantined (seq_reused) so nothing is silently dropped;
+ * - seq = expected: schema → mutationId dedupe (same content: duplicate; other content: quarantined)
+ *   → validator → router → applied. Rejections count as consumed seqs.
+ */
+export function planPush(input: PlanInput): PushPlan {
+  const { consoleId, prepared, now } = input;
+  const route = input.options?.route ?? defaultRoute;
+  const validate = input.options?.validate;
+  const ledger = new Map(input.ledger);
+  const known = new Map(input.known);
+  let lastApplied = input.lastApplied;
+  const plan: PushPlan = { outcome: { results: [], expectedSeq: 0, gap: null }, lastApplied, mutations: [], ledger: [], quarantine: [], changes: [] };
+  const results: PushResult[] = plan.outcome.results;
+
+  const quarantine = (p: PreparedMutation, reason: string): void => {
+    plan.quarantine.push({ consoleId, seq: p.seq, mutationId: p.mutationId, type: p.type, rawJson: rawJson(p.raw), reason, receivedAt: now });
+  };
+  const consume = (p: PreparedMutation, entry: LedgerEntry): void => {
+    ledger.set(p.seq, entry);
+    plan.ledger.push({ consoleId, seq: p.seq, ...entry });
+    lastApplied = p.seq;
+  };
+  const reject = (p: PreparedMutation, why: string): void => {
+    const reason = cleanReason(why);
+    quarantine(p, reason);
+    consume(p, { mutationId: p.mutationId, outcome: 'rejected', reason });
+    results.push({ seq: p.seq, status: 'rejected', reason });
+  };
+
+  for (const p of prepared) {
+    if (p.seq <= lastApplied) {
+      const previous = ledger.get(p.seq);
+      if (previous === undefined || previous.mutationId === p.mutationId) {
+        if (previous?.outcome === 'rejected') results.push({ seq: p.seq, status: 'rejected', reason: previous.reason ?? 'rejected' });
+        else results.push({ seq: p.seq, status: 'duplicate' });
+      } else if (p.mutationId !== null && p.hash !== null && known.get(p.mutationId) === p.hash) {
+        results.push({ seq: p.seq, status: 'duplicate' });
+      } else {
+        const reason = cleanReason(`seq_reused: seq ${p.seq} of console ${consoleId} already carried another mutation; resend it with a new seq`);
+        quarantine(p, reason);
+        results.push({ seq: p.seq, status: 'rejected', reason });
+      }
+      continue;
+    }
+    if (p.seq > lastApplied + 1) {
+      plan.outcome.gap = { seq: p.seq, expectedSeq: lastApplied + 1 };
+      break;
+    }
+    const m = p.mutation;
+    if (m === null || p.hash === null) {
+      reject(p, p.invalidReason ?? 'schema: invalid');
+      continue;
+    }
+    const stored = known.get(m.mutationId);
+    if (stored !== undefined) {
+      if (stored === p.hash) {
+        consume(p, { mutationId: m.mutationId, outcome: 'duplicate', reason: null });
+        results.push({ seq: p.seq, status: 'duplicate' });
+      } else {
+        reject(p, `mutation_id_reused: mutation ${m.mutationId} was already applied with other content`);
+      }
+      continue;
+    }
+    let why: string | null | undefined;
+    try {
+      why = validate?.(m, { consoleId });
+    } catch (err) {
+      why = `validator failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (typeof why === 'string') {
+      reject(p, why || 'rejected by the hub');
+      continue;
+    }
+    let routed: RoutedChange | null;
+    try {
+      routed = route(m, { consoleId });
+      if (routed !== null) {
+        if (!Bucket.safeParse(routed.bucket).success) throw new Error(`unknown bucket ${String(routed.bucket)}`);
+        const unfit = unfitChange(routed);
+        if (unfit) throw new Error(unfit);
+      }
+    } catch (err) {
+      reject(p, `route failed: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
+    plan.mutations.push({
+      mutationId: m.mutationId,
+      consoleId,
+      seq: m.seq,
+      schemaVersion: m.schemaVersion,
+      hlc: m.hlc,
+      type: m.type,
+      payloadJson: JSON.stringify(m.payload),
+      contentHash: p.hash,
+      appliedAt: now,
+    });
+    if (routed !== null) plan.changes.push(changeRow(routed.bucket, routed));
+    known.set(m.mutationId, p.hash);
+    consume(p, { mutationId: m.mutationId, outcome: 'applied', reason: null });
+    results.push({ seq: p.seq, status: 'applied' });
+  }
+  plan.lastApplied = lastApplied;
+  plan.outcome.expectedSeq = lastApplied + 1;
+  return plan;
+}

@@ -1,0 +1,82 @@
+/**
+ * Hub schema on PostgreSQL, one entry per version, recorded in `hub_migrations`. The adapter applies
+ * them at open under an advisory lock, so hub processes starting together never race. Append new
+ * versions; never edit a released one. JSON is kept as text (exactly what is sent; jsonb would refuse
+ * a `\u0000` escape and make such a mutation impossible to quarantine).
+ */
+export interface PgMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const HUB_PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'hub-initial',
+    sql: `
+      CREATE TABLE hub_meta (
+        key   text PRIMARY KEY,
+        value text NOT NULL
+      );
+
+      CREATE TABLE hub_consoles (
+        console_id    text PRIMARY KEY,
+        public_key    text NOT NULL,
+        status        text NOT NULL CHECK (status IN ('active', 'revoked')),
+        last_applied  bigint NOT NULL DEFAULT 0 CHECK (last_applied >= 0),
+        registered_at timestamptz NOT NULL,
+        revoked_at    timestamptz
+      );
+
+      CREATE TABLE hub_mutations (
+        mutation_id    text PRIMARY KEY,
+        console_id     text NOT NULL REFERENCES hub_consoles (console_id),
+        seq            bigint NOT NULL,
+        schema_version integer NOT NULL,
+        hlc            text NOT NULL,
+        type           text NOT NULL,
+        payload        text NOT NULL,
+        content_hash   text NOT NULL,
+        applied_at     timestamptz NOT NULL
+      );
+      CREATE INDEX hub_mutations_console ON hub_mutations (console_id, seq);
+
+      CREATE TABLE hub_console_seqs (
+        console_id  text NOT NULL REFERENCES hub_consoles (console_id),
+        seq         bigint NOT NULL,
+        mutation_id text,
+        outcome     text NOT NULL CHECK (outcome IN ('applied', 'duplicate', 'rejected')),
+        reason      text,
+        PRIMARY KEY (console_id, seq)
+      );
+
+      CREATE TABLE hub_quarantine (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        console_id  text NOT NULL,
+        seq         bigint NOT NULL,
+        mutation_id text,
+        type        text,
+        raw         text NOT NULL,
+        reason      text NOT NULL,
+        received_at timestamptz NOT NULL
+      );
+      CREATE INDEX hub_quarantine_console ON hub_quarantine (console_id, id);
+
+      -- serverSeq comes from this sequence; appends hold an EXCLUSIVE lock on hub_changes until commit,
+      -- so serverSeqs become visible in increasing order and a cursor never skips a late commit.
+      CREATE SEQUENCE hub_server_seq AS bigint;
+      CREATE TABLE hub_changes (
+        server_seq bigint PRIMARY KEY,
+        bucket     text NOT NULL,
+        op         text NOT NULL CHECK (op IN ('put', 'delete')),
+        key        text NOT NULL,
+        value      text,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX hub_changes_bucket ON hub_changes (bucket, server_seq);
+    `,
+  },
+];
+
+export const HUB_PG_SCHEMA_VERSION: number = HUB_PG_MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,0 +1,79 @@
+/**
+ * Hub schema on SQLite, one entry per `PRAGMA user_version` (the console's runner applies them:
+ * main/store/database.ts runMigrations). Append new versions; never edit a released one.
+ * Times are ISO-8601 UTC text; JSON columns hold JSON text exactly as it will be sent.
+ */
+import type { Migration } from '../../../main/store/migrations/migration';
+
+export const HUB_SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'hub-initial',
+    up(db) {
+      db.exec(`
+        CREATE TABLE hub_meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE hub_consoles (
+          console_id    TEXT PRIMARY KEY,
+          public_key    TEXT NOT NULL,
+          status        TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+          last_applied  INTEGER NOT NULL DEFAULT 0 CHECK (last_applied >= 0),
+          registered_at TEXT NOT NULL,
+          revoked_at    TEXT
+        ) STRICT;
+
+        -- Applied mutations, once each (mutation_id is global: the cross-console dedupe key).
+        CREATE TABLE hub_mutations (
+          mutation_id    TEXT NOT NULL PRIMARY KEY,
+          console_id     TEXT NOT NULL REFERENCES hub_consoles (console_id),
+          seq            INTEGER NOT NULL,
+          schema_version INTEGER NOT NULL,
+          hlc            TEXT NOT NULL,
+          type           TEXT NOT NULL,
+          payload        TEXT NOT NULL,
+          content_hash   TEXT NOT NULL,
+          applied_at     TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX hub_mutations_console ON hub_mutations (console_id, seq);
+
+        -- What became of every seq a console used (applied, duplicate of a stored mutation, rejected).
+        CREATE TABLE hub_console_seqs (
+          console_id  TEXT NOT NULL REFERENCES hub_consoles (console_id),
+          seq         INTEGER NOT NULL,
+          mutation_id TEXT,
+          outcome     TEXT NOT NULL CHECK (outcome IN ('applied', 'duplicate', 'rejected')),
+          reason      TEXT,
+          PRIMARY KEY (console_id, seq)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE hub_quarantine (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          console_id  TEXT NOT NULL,
+          seq         INTEGER NOT NULL,
+          mutation_id TEXT,
+          type        TEXT,
+          raw         TEXT NOT NULL,
+          reason      TEXT NOT NULL,
+          received_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX hub_quarantine_console ON hub_quarantine (console_id, id);
+
+        -- The change log. AUTOINCREMENT: a serverSeq is never reused, even after the newest rows are deleted.
+        CREATE TABLE hub_changes (
+          server_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          bucket     TEXT NOT NULL,
+          op         TEXT NOT NULL CHECK (op IN ('put', 'delete')),
+          key        TEXT NOT NULL,
+          value      TEXT,
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX hub_changes_bucket ON hub_changes (bucket, server_seq);
+      `);
+    },
+  },
+];
+
+export const HUB_SQLITE_SCHEMA_VERSION: number = HUB_SQLITE_MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../main/store/database';
+import { describeHubStore } from './hub-store.suite';
+import { SqliteHubStore } from './sqlite';
+import { HubStoreError } from './types';
+
+describeHubStore('sqlite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hall-hub-'));
+  const file = join(dir, 'hub.sqlite');
+  return {
+    open: (options) => SqliteHubStore.open({ file, watchIntervalMs: 20, ...options }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('SqliteHubStore files', () => {
+  const withDir = async (fn: (dir: string) => Promise<void>): Promise<void> => {
+    const dir = mkdtempSync(join(tmpdir(), 'hall-hub-'));
+    try {
+      await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('creates hub.sqlite in WAL mode, owner-only, marked as a hub database', () =>
+    withDir(async (dir) => {
+      const file = join(dir, 'nested', 'hub.sqlite');
+      const store = await SqliteHubStore.open({ file });
+      await store.close();
+      const raw = new Database(file, { readonly: true });
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      expect(raw.pragma('application_id', { simple: true })).toBe(0x48414c48);
+      raw.close();
+      if (process.platform !== 'win32') {
+        const { statSync } = await import('node:fs');
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+      }
+    }));
+
+  it('refuses a console database and a newer hub schema without changing them', () =>
+    withDir(async (dir) => {
+      const consoleFile = join(dir, 'hall.sqlite');
+      openDatabase(consoleFile).close();
+      await expect(SqliteHubStore.open({ file: consoleFile })).rejects.toMatchObject({ code: 'not_hub_db' });
+
+      const future = join(dir, 'future.sqlite');
+      await (await SqliteHubStore.open({ file: future })).close();
+      const raw = new Database(future);
+      raw.pragma('user_version = 99');
+      raw.close();
+      await expect(SqliteHubStore.open({ file: future })).rejects.toBeInstanceOf(HubStoreError);
+      await expect(SqliteHubStore.open({ file: future })).rejects.toMatchObject({ code: 'db_too_new' });
+
+      const text = join(dir, 'notes.sqlite');
+      writeFileSync(text, 'x'.repeat(200));
+      await expect(SqliteHubStore.open({ file: text })).rejects.toThrow();
+    }));
+
+  it('works in memory', async () => {
+    const store = await SqliteHubStore.open({ file: ':memory:' });
+    expect(await store.epoch()).not.toBe('');
+    await store.close();
+  });
+});

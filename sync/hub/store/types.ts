@@ -1,0 +1,167 @@
+/**
+ * The hub's storage, as one interface with two adapters (SQLite embedded, PostgreSQL for several hub
+ * processes). Every method that writes does so in one transaction; every method is async because
+ * PostgreSQL is. Design choices: docs/sync.md.
+ */
+import type { Bucket, Change, Mutation, PushResult } from '../../protocol';
+
+export type { Bucket, Change, Mutation, PushResult } from '../../protocol';
+
+/** Buckets the hub publishes reference data to (hall_cases is fed by the consoles' mutations). */
+export const REFERENCE_BUCKETS = ['catalog', 'calendar', 'credit', 'users', 'devices'] as const;
+export type ReferenceBucket = (typeof REFERENCE_BUCKETS)[number];
+
+/**
+ * One mutation as it arrives. Only the envelope's `seq` is trusted to order the batch; everything
+ * else is checked by the store (the protocol's Mutation schema, then the hub's validator), and a
+ * mutation that fails is quarantined, never dropped.
+ */
+export interface IncomingMutation {
+  readonly seq: number;
+  readonly [field: string]: unknown;
+}
+
+/** A business rule: return a reason to reject (quarantine) the mutation, or null to accept it. */
+export type MutationValidator = (mutation: Mutation, ctx: { consoleId: string }) => string | null | undefined;
+
+/** Where an applied mutation appears in the change log, if anywhere. */
+export interface RoutedChange {
+  bucket: Bucket;
+  op: 'put' | 'delete';
+  key: string;
+  value?: unknown;
+}
+export type MutationRouter = (mutation: Mutation, ctx: { consoleId: string }) => RoutedChange | null;
+
+export interface ApplyOptions {
+  validate?: MutationValidator;
+  /** Defaults to `defaultRoute` (case.* → hall_cases, one entry per mutation). */
+  route?: MutationRouter;
+}
+
+export interface PushOutcome {
+  /** One per mutation processed, in seq order; mutations from a gap on are not listed. */
+  results: PushResult[];
+  /** lastApplied + 1 after this batch: where the console continues. */
+  expectedSeq: number;
+  /** Set when the batch stopped at a seq beyond expectedSeq; the console resends from expectedSeq. */
+  gap: { seq: number; expectedSeq: number } | null;
+}
+
+export interface ChangeInput {
+  op: 'put' | 'delete';
+  key: string;
+  value?: unknown;
+}
+
+export interface ChangePage {
+  /** serverSeq > cursor, ascending. */
+  changes: Change[];
+  /** The serverSeq of the last change returned (the given cursor when none). */
+  cursor: number;
+  /** More changes after `cursor` exist in this bucket. */
+  hasMore: boolean;
+}
+
+export interface ConsoleRecord {
+  consoleId: string;
+  publicKey: string;
+  status: 'active' | 'revoked';
+  lastApplied: number;
+  registeredAt: string;
+  revokedAt: string | null;
+}
+
+export interface StoredMutation extends Mutation {
+  consoleId: string;
+  appliedAt: string;
+}
+
+export interface QuarantinedMutation {
+  id: number;
+  consoleId: string;
+  seq: number;
+  /** Null when the mutation had no valid mutationId. */
+  mutationId: string | null;
+  type: string | null;
+  reason: string;
+  /** The mutation exactly as received (JSON). */
+  raw: unknown;
+  receivedAt: string;
+}
+
+export interface QuarantineQuery {
+  consoleId?: string;
+  /** Rows with id > afterId (paging). */
+  afterId?: number;
+  limit?: number;
+}
+
+/** A commit that appended to the change log. */
+export interface HubChangeEvent {
+  buckets: Bucket[];
+  /** The highest serverSeq known to be committed when the event fired. */
+  serverSeq: number;
+  /** 'self': this store instance committed it; 'other': another instance or process on the same database. */
+  origin: 'self' | 'other';
+}
+export type HubChangeListener = (event: HubChangeEvent) => void;
+
+export type HubWriteOperation = 'applyPush' | 'publish' | 'registerConsole' | 'revokeConsole' | 'newEpoch';
+
+export interface HubStoreHooks {
+  /** Runs inside every write transaction just before COMMIT; throwing rolls it back (fault injection). */
+  beforeCommit?: (operation: HubWriteOperation) => void;
+}
+
+export interface HubStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Random id made when the store was created; a restored backup gets a new one with newEpoch(). */
+  epoch(): Promise<string>;
+  newEpoch(): Promise<string>;
+
+  /** Applies one console's batch in one transaction (sync note "Upload"; rules in docs/sync.md). */
+  applyPush(consoleId: string, batch: readonly IncomingMutation[], options?: ApplyOptions): Promise<PushOutcome>;
+  /** 0 for a console that never pushed (or is unknown). */
+  lastApplied(consoleId: string): Promise<number>;
+  getMutation(mutationId: string): Promise<StoredMutation | null>;
+
+  changesSince(bucket: Bucket, cursor: number, limit?: number): Promise<ChangePage>;
+  /** Appends reference data to the change log in one transaction; returns the changes with their serverSeq. */
+  publish(bucket: ReferenceBucket, changes: readonly ChangeInput[]): Promise<Change[]>;
+
+  /** Creates the console or replaces its key (rotation); refused for a revoked console. */
+  registerConsole(consoleId: string, publicKey: string): Promise<ConsoleRecord>;
+  /** True when the console was active and is now revoked. */
+  revokeConsole(consoleId: string): Promise<boolean>;
+  getConsole(consoleId: string): Promise<ConsoleRecord | null>;
+
+  listQuarantine(query?: QuarantineQuery): Promise<QuarantinedMutation[]>;
+
+  /** Fires once per commit that appended changes, from this instance or another on the same database. Returns unsubscribe. */
+  onChange(listener: HubChangeListener): () => void;
+  close(): Promise<void>;
+}
+
+export type HubStoreErrorCode =
+  | 'bad_batch'
+  | 'bad_console_id'
+  | 'bad_public_key'
+  | 'bad_change'
+  | 'bad_cursor'
+  | 'console_unknown'
+  | 'console_revoked'
+  | 'db_too_new'
+  | 'not_hub_db'
+  | 'closed';
+
+/** Typed refusals of the hub store; a refused call wrote nothing. */
+export class HubStoreError extends Error {
+  constructor(
+    readonly code: HubStoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HubStoreError';
+  }
+}
