@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFil
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseTooNewError, openDatabase, peekUserVersion, runMigrations, SCHEMA_VERSION } from './database';
+import { AUTOCHECKPOINT_PAGES, DatabaseTooNewError, openDatabase, peekUserVersion, runMigrations, SCHEMA_VERSION } from './database';
 import { DatabaseNotSqliteError, StoreError } from './errors';
 import type { Migration } from './migrations/index';
 import { tempDir } from './test-support';
@@ -46,6 +46,18 @@ describe('openDatabase', () => {
     expect(db.sql.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.schemaVersion).toBe(SCHEMA_VERSION);
     expect(db.file).toBe(file);
+    db.close();
+  });
+
+  it('checkpoints the WAL when idle after a write, not inside the commit', async () => {
+    const file = join(tmp.dir, 'idle.sqlite');
+    const db = openDatabase(file, { idleCheckpointMs: 30 });
+    expect(db.sql.pragma('wal_autocheckpoint', { simple: true })).toBe(AUTOCHECKPOINT_PAGES);
+    db.transaction(() => db.sql.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 't')").run());
+    const walPages = () => (db.sql.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[])[0]!;
+    expect(walPages().checkpointed).toBeLessThan(walPages().log); // committed, not yet copied back
+    await new Promise((r) => setTimeout(r, 120));
+    expect(walPages().checkpointed).toBe(walPages().log);
     db.close();
   });
 

@@ -25,6 +25,8 @@ export interface HallDatabase {
 
 export interface OpenOptions {
   now?: Clock;
+  /** Quiet time after the last write before a passive WAL checkpoint (0 = only SQLite's own). */
+  idleCheckpointMs?: number;
 }
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -123,18 +125,47 @@ export function openDatabase(file: string, opts: OpenOptions = {}): HallDatabase
     sql.pragma('synchronous = NORMAL');
     // 32 MiB of page cache: the case indexes of a few years stay in memory (default is 2 MiB).
     sql.pragma('cache_size = -32768');
+    // Checkpoints copy the WAL back into the file; done inside a commit they stall that commit for
+    // tens of ms. They run when the console is idle (below); this is only the safety net (~40 MiB).
+    if (!inMemory) sql.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     runMigrations(sql);
   } catch (err) {
     sql.close();
     throw err;
   }
 
+  // Idle checkpointing: a quiet moment after the last write (a counter has many between handlings).
+  let idleTimer: ReturnType<typeof setTimeout> | null = null;
+  const idleMs = opts.idleCheckpointMs ?? IDLE_CHECKPOINT_MS;
+  const scheduleCheckpoint = (): void => {
+    if (inMemory || idleMs <= 0) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (sql.open && !sql.inTransaction) sql.pragma('wal_checkpoint(PASSIVE)');
+    }, idleMs);
+    idleTimer.unref?.();
+  };
+
   return {
     file,
     sql,
     schemaVersion: userVersion(sql),
     now: opts.now ?? systemClock,
-    transaction: <T>(fn: () => T): T => sql.transaction(fn).immediate(),
-    close: () => sql.close(),
+    transaction: <T>(fn: () => T): T => {
+      const outermost = !sql.inTransaction;
+      const result = sql.transaction(fn).immediate();
+      if (outermost) scheduleCheckpoint();
+      return result;
+    },
+    close: () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      sql.close();
+    },
   };
 }
+
+/** WAL pages before SQLite checkpoints inside a commit (safety net; ~40 MiB at 4 KiB pages). */
+export const AUTOCHECKPOINT_PAGES = 10_000;
+/** Quiet time after the last write before the WAL is checkpointed. */
+export const IDLE_CHECKPOINT_MS = 2_000;
