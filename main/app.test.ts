@@ -133,6 +133,12 @@ describe('a counter day through the composed console', () => {
     const refused = await app.dispatcher.invoke('callbacks.list', { state: 'open' }, channel('clerk'));
     expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
+    // 补打 from the print queue is audited with the clerk who asked.
+    const jobs = await call<{ id: string; kind: string }[]>('clerk', 'printer.jobs', { limit: 10 });
+    const receiptJob = jobs.find((j) => j.kind === 'acceptance-receipt')!;
+    await call('clerk', 'printer.reprint', { jobId: receiptJob.id });
+    expect(app.store.audit.forSubject(decided.case.receiptNo)).toEqual([expect.objectContaining({ actor: 'user-clerk03', action: 'document.reprinted' })]);
+
     // The case list shows it; nothing went to a hub (none configured): the outbox holds it all.
     const list = await call<{ rows: { receiptNo: string; tolerated: boolean }[] }>('clerk', 'cases.list', { states: ['accepted'] });
     expect(list.rows.map((r) => r.receiptNo)).toEqual([decided.case.receiptNo]);

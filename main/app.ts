@@ -150,7 +150,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       hallName,
       sign: (doc) => signDocumentQr(signingKey, { kind: doc.kind, number: doc.number, consoleId, issuedAt: doc.issuedAt }),
       print: (doc) => hardware.print(doc),
-      reprint: (jobId) => hardware.reprint(jobId),
+      reprint: (jobId) => hardware.reprint(jobId, null, false), // CaseService.print audits with the clerk
       pdf: (doc) => renderDocumentPdf(doc),
       onError: (kind, error) => logger.log('error', 'documents.print_failed', { kind, error: String((error as Error)?.message ?? error) }),
     });

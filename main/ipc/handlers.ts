@@ -93,7 +93,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'scanner.submit': (input) => deps.hardware.classify(input.text, 'wedge'),
     'face.record': (input, ctx) => deps.face.record(input, ctx.session!),
     'printer.jobs': (input) => deps.hardware.jobs(input.limit),
-    'printer.reprint': (input) => deps.hardware.reprint(input.jobId),
+    'printer.reprint': (input, ctx) => deps.hardware.reprint(input.jobId, ctx.session?.userId ?? null),
     'sync.status': () => deps.sync.status(),
     'cases.lookup': (input, ctx) => deps.kiosk.lookup(ctx.session!, input.text),
     'ratings.pending': (_input, ctx) => deps.ratings.pending(ctx.session!),

@@ -31,6 +31,7 @@ export interface CaseDocumentsOptions {
   hallName: () => string;
   sign: DocumentSigner;
   print: (doc: ReceiptDocument) => PrintJobView;
+  /** Reprints a job; the caller audits it (CaseService.print). */
   reprint: (jobId: string) => PrintJobView;
   pdf: (doc: ReceiptDocument) => Promise<Buffer>;
   onError: (kind: DocumentKind | 'queue-ticket', error: unknown) => void;

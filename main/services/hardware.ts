@@ -381,9 +381,13 @@ export class HallHardware {
     return printJobView(this.printQueue.enqueue(document));
   }
 
-  reprint(jobId: string): PrintJobView {
-    if (!this.printQueue.get(jobId)) throw new HallServiceError('not_found', '没有这张打印任务');
-    return printJobView(this.printQueue.reprint(jobId));
+  /** 补打: printed again; who asked for it is audited unless the caller audits it itself (case documents). */
+  reprint(jobId: string, actor: string | null, audit = true): PrintJobView {
+    const original = this.printQueue.get(jobId);
+    if (!original) throw new HallServiceError('not_found', '没有这张打印任务');
+    const job = printJobView(this.printQueue.reprint(jobId));
+    if (audit) this.options.store.audit.append({ actor, action: 'document.reprinted', subject: original.reference ?? jobId, detail: { kind: original.kind, jobId: job.id, reprintOf: jobId } });
+    return job;
   }
 
   jobs(limit: number): PrintJobView[] {
