@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeView } from '../preload/case-contract';
-import type { FaceCheckRecord } from '../preload/face-policy';
 import { createConsoleApp, type ConsoleApp } from './app';
 import { createMemoryLogger } from './log';
 import { DEMO_PASSWORD } from './services/demo-seed';
+import { manualFaceMatch } from './services/test-support';
 
 const channel = (channelId: string) => ({ channelId, trustedSender: true });
 let app: ConsoleApp;
@@ -34,23 +34,7 @@ async function until<T>(fn: () => T | null | undefined | false, what: string, ms
   }
 }
 
-const MANUAL_MATCH: FaceCheckRecord = {
-  kind: 'face_check',
-  decision: 'match',
-  method: 'manual',
-  automaticDecision: null,
-  reasons: [],
-  manualReason: '人工核对证件照片一致',
-  score: null,
-  liveness: null,
-  antispoof: null,
-  threshold: 0.6,
-  modelVersion: 'test',
-  attempts: 0,
-  startedAt: new Date().toISOString(),
-  decidedAt: new Date().toISOString(),
-  imagesKept: false,
-};
+const MANUAL_MATCH = manualFaceMatch(new Date(), '人工核对证件照片一致');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hall-app-day-'));

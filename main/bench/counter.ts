@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Session } from '../../preload/contract';
 import type { CaseListQuery, DocumentKind } from '../../preload/case-contract';
 import { SYNTHETIC_RECORDS } from '../../drivers/emulators/cards';
-import type { IdCardReadSuccess } from '../../drivers/idcard';
+import { seededRandom } from '../../drivers/emulators/random';
 import { percentile, type BenchFigure } from '../../drivers/idcard/bench';
 import { addDays } from '../domain/calendar';
 import { testClock } from '../domain/clock';
@@ -25,6 +25,7 @@ import { createMemoryLogger } from '../log';
 import { CaseService } from '../services/cases';
 import { seedReferenceData } from '../services/demo-seed';
 import { IntakeService } from '../services/intake';
+import { cardRead, manualFaceMatch } from '../services/test-support';
 import { createStore, uuidv7, type Store } from '../store';
 import type { CaseRecord } from '../store/repositories/cases';
 
@@ -45,17 +46,6 @@ const TODAY = '2026-11-26';
 const ITEMS = ['SCJG-001', 'SCJG-014', 'BDC-021', 'GA-003', 'SB-007', 'YB-002', 'WJ-011'];
 const COUNTERS = [1, 2, 3, 4, 5, 6].map((n) => ({ id: `counter-${String(n).padStart(2, '0')}`, number: n }));
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Synthetic, GB 11643-shaped numbers (not checked: the store does not validate them). */
 function syntheticId(n: number): string {
   return `99000019${String(800101 + (n % 9000)).slice(0, 6)}${String(n % 10000).padStart(4, '0')}`;
@@ -63,7 +53,7 @@ function syntheticId(n: number): string {
 
 /** Writes `count` historical cases straight into the store (fast path: one prepared insert, big transactions). */
 export function fillHistory(store: Store, count: number, log: (line: string) => void = () => {}): void {
-  const random = seeded(20261126);
+  const random = seededRandom(20261126);
   const cipher = store.cipher;
   const insert = store.db.sql.prepare(
     `INSERT INTO cases (id, receipt_no, service_item_code, state, tolerated, applicant_name_enc, applicant_id_enc, applicant_id_index,
@@ -115,19 +105,6 @@ export function fillHistory(store: Store, count: number, log: (line: string) => 
   store.db.sql.exec('ANALYZE');
 }
 
-function cardRead(): IdCardReadSuccess {
-  return {
-    ok: true,
-    card: SYNTHETIC_RECORDS.resident,
-    validity: { status: 'valid', today: TODAY, daysLeft: null },
-    photo: { wlt: new Uint8Array(0), image: null, error: null },
-    fingerprint: null,
-    appendedAddress: null,
-    warnings: [],
-    durationMs: 0,
-  } as IdCardReadSuccess;
-}
-
 export async function benchCounter(opts: CounterBenchOptions = {}): Promise<BenchFigure[]> {
   const count = opts.cases ?? 1_000_000;
   const runs = opts.runs ?? 300;
@@ -156,13 +133,10 @@ export async function benchCounter(opts: CounterBenchOptions = {}): Promise<Benc
       print: (_r: CaseRecord, kind: DocumentKind) => ({ id: 'x', kind, reference: null, state: 'queued' as const, attempts: 0, lastError: null, createdAt: clock().toISOString(), printedAt: null }),
       pdf: async () => Buffer.alloc(0),
     };
-    const intake = new IntakeService({ store, clock, events, lastCard: cardRead, documents });
+    const intake = new IntakeService({ store, clock, events, lastCard: () => cardRead(SYNTHETIC_RECORDS.resident, { today: TODAY }), documents });
     const cases = new CaseService({ store, clock, events, classify: (text) => ({ kind: 'other', text, masked: '', source: 'hidpos' }), documents });
 
-    const faceCheck = store.faceChecks.record(
-      { kind: 'face_check', decision: 'match', method: 'manual', automaticDecision: null, reasons: [], manualReason: 'bench', score: null, liveness: null, antispoof: null, threshold: 0.6, modelVersion: 'bench', attempts: 0, startedAt: clock().toISOString(), decidedAt: clock().toISOString(), imagesKept: false },
-      { userId: 'u-bench', counterId: 'counter-03' },
-    );
+    const faceCheck = store.faceChecks.record(manualFaceMatch(clock()), { userId: 'u-bench', counterId: 'counter-03' });
 
     const accept: number[] = [];
     for (let i = 0; i < runs + 20; i++) {

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DocumentKind } from '../../preload/case-contract';
 import type { Session } from '../../preload/contract';
-import type { FaceCheckRecord } from '../../preload/face-policy';
 import { SYNTHETIC_RECORDS } from '../../drivers/emulators/cards';
-import type { IdCardRecord, IdCardReadSuccess } from '../../drivers/idcard';
+import type { IdCardReadSuccess } from '../../drivers/idcard';
 import { createEventBus } from '../events';
 import { createMemoryLogger } from '../log';
 import { createStore, type Store } from '../store';
@@ -14,40 +13,12 @@ import { creditHash } from '../domain/credit';
 import { CaseService } from './cases';
 import { seedReferenceData } from './demo-seed';
 import { IntakeService, type Handled } from './intake';
+import { cardRead, manualFaceMatch } from './test-support';
 
 const APPLICANT = SYNTHETIC_RECORDS.resident; // synthetic: 测试甲 11010519491231002X
 const AGENT = SYNTHETIC_RECORDS.hmt;
 
-export function cardRead(card: IdCardRecord, expired = false): IdCardReadSuccess {
-  return {
-    ok: true,
-    card,
-    validity: { status: expired ? 'expired' : 'valid', today: '2026-11-26', daysLeft: null },
-    photo: { wlt: new Uint8Array(0), image: null, error: null },
-    fingerprint: null,
-    appendedAddress: null,
-    warnings: [],
-    durationMs: 500,
-  } as IdCardReadSuccess;
-}
-
-const MANUAL_MATCH: FaceCheckRecord = {
-  kind: 'face_check',
-  decision: 'match',
-  method: 'manual',
-  automaticDecision: null,
-  reasons: [],
-  manualReason: '摄像头故障，人工核对证件照片一致',
-  score: null,
-  liveness: null,
-  antispoof: null,
-  threshold: 0.6,
-  modelVersion: 'human-3.3.6',
-  attempts: 0,
-  startedAt: '2026-11-26T01:00:00.000Z',
-  decidedAt: '2026-11-26T01:00:00.000Z',
-  imagesKept: false,
-};
+const MANUAL_MATCH = manualFaceMatch();
 
 interface Rig {
   store: Store;
@@ -247,7 +218,7 @@ describe('IntakeService', () => {
   it('refuses an expired card and a failed face check', () => {
     const r = rig();
     r.intake.start(r.session);
-    r.card.current = cardRead(SYNTHETIC_RECORDS.resident_expired, true);
+    r.card.current = cardRead(SYNTHETIC_RECORDS.resident_expired, { expired: true });
     expect(r.intake.useCard(r.session, 'applicant').blockers).toContain('申请人的证件已过有效期');
     const { id } = r.store.faceChecks.record({ ...MANUAL_MATCH, decision: 'no_match' }, { userId: r.session.userId, counterId: r.session.counter!.id });
     expect(() => r.intake.verifyFace(r.session, id)).toThrow(/未通过/);
