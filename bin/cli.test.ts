@@ -1,11 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testClock } from '../main/domain/clock';
+import { creditHash } from '../main/domain/credit';
+import { generateConsoleSigningKey } from '../main/security/receipt-signature';
 import { openDatabase, SCHEMA_VERSION } from '../main/store/database';
+import type { SyncMessage } from '../sync/protocol';
+import { createHubService } from '../sync/hub/session';
+import { SqliteHubStore } from '../sync/hub/store/sqlite';
+import { helloFor } from '../sync/hub/test-support';
 import { main, usage } from './cli';
 import type { Io } from './command';
 
@@ -30,7 +37,7 @@ describe('hall CLI', () => {
     const io = capture();
     expect(await main(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(usage());
-    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline', 'calendar import', 'catalog import', 'diag decode', 'diag devices', 'bench']) expect(usage()).toContain(`  ${name}`);
+    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline', 'calendar import', 'catalog import', 'diag decode', 'diag devices', 'bench', 'hub', 'hub publish', 'hub console add', 'hub console revoke']) expect(usage()).toContain(`  ${name}`);
   });
 
   it('refuses an unknown command with exit 2 and one stderr line', async () => {
@@ -167,5 +174,118 @@ describe('hall CLI', () => {
     expect(failed.status).toBe(1);
     expect(failed.stderr.trim().split('\n')).toHaveLength(1);
     expect(failed.stderr).toMatch(/^hall db info: no database at /);
+  });
+});
+
+describe('hall hub', () => {
+  const sampleCatalog = new URL('../main/services/seed/catalog.sample.json', import.meta.url).pathname;
+
+  it('publishes reference data and adds a console; a session then sees the published changes', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'hub.sqlite');
+    const key = generateConsoleSigningKey();
+    const io = capture();
+    expect(await main(['hub', 'console', 'add', '--id', 'C03', '--public-key', key.publicKeyBase64Url, '--db', db, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toEqual({ consoleId: 'C03', status: 'active', lastApplied: 0 });
+    expect(await main(['hub', 'publish', 'catalog', '--file', sampleCatalog, '--db', db, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[1]!)).toMatchObject({ bucket: 'catalog', changes: 7 });
+
+    const calendar = join(dir, 'calendar.json');
+    writeFileSync(calendar, JSON.stringify({ version: 1, holidays: ['2026-10-01'], workdays: ['2026-10-10'] }));
+    expect(await main(['hub', 'publish', 'calendar', '--file', calendar, '--db', db], io)).toBe(0);
+    expect(io.stdout[2]).toMatch(/^1 calendar change\(s\) published/);
+    const credit = join(dir, 'credit.json');
+    const idHash = creditHash('110101199003070000');
+    writeFileSync(credit, JSON.stringify({ version: 1, listVersion: '2026-11', entries: [{ idHash, standing: 'dishonest', measures: [{ text: '限制适用容缺受理', items: [] }] }] }));
+    expect(await main(['hub', 'publish', 'credit', '--file', credit, '--db', db], io)).toBe(0);
+    const users = join(dir, 'users.json');
+    writeFileSync(users, JSON.stringify([{ id: 'clerk03', role: 'clerk' }, { id: 'super01', role: 'supervisor' }]));
+    expect(await main(['hub', 'publish', 'users', '--file', users, '--db', db, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout.at(-1)!)).toMatchObject({ bucket: 'users', changes: 2 });
+
+    const store = await SqliteHubStore.open({ file: db });
+    try {
+      const clock = testClock();
+      const service = createHubService({ store, clock });
+      const out: SyncMessage[] = [];
+      const session = service.openSession((m) => {
+        out.push(m);
+      });
+      await session.receive(JSON.stringify(helloFor({ consoleId: 'C03', key }, clock())));
+      expect(out[0]).toMatchObject({ type: 'welcome', expectedSeq: 1 });
+      for (const bucket of ['catalog', 'calendar', 'credit', 'users']) await session.receive(JSON.stringify({ type: 'pull', bucket, cursor: '' }));
+      const changes = out.flatMap((m) => (m.type === 'changes' ? m.changes.map((c) => `${m.bucket}/${c.key}`) : []));
+      expect(changes.filter((c) => c.startsWith('catalog/'))).toHaveLength(7);
+      expect(changes).toEqual(expect.arrayContaining(['calendar/calendar', `credit/${idHash}`, 'users/clerk03', 'users/super01']));
+      const creditChange = out.find((m) => m.type === 'changes' && m.bucket === 'credit');
+      expect(creditChange).toMatchObject({ changes: [{ value: { standing: 'dishonest', listVersion: '2026-11' } }] });
+      await service.close();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses bad files, buckets, keys and ids with one clear line', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'hub.sqlite');
+    const file = join(dir, 'f.json');
+    const run = async (args: string[], code: number): Promise<string> => {
+      const io = capture();
+      expect(await main(args, io)).toBe(code);
+      expect(io.stderr).toHaveLength(1);
+      expect(io.stderr[0]).not.toContain('\n');
+      return io.stderr[0]!;
+    };
+    writeFileSync(file, '{"version":1,"items":[{"code":"X"}]}');
+    expect(await run(['hub', 'publish', 'catalog', '--file', file, '--db', db], 1)).toMatch(/^hall hub publish: catalog .* is invalid: items\.0\./);
+    writeFileSync(file, JSON.stringify([{ id: 'a' }, { id: 'a' }]));
+    expect(await run(['hub', 'publish', 'devices', '--file', file, '--db', db], 1)).toMatch(/duplicate id a/);
+    writeFileSync(file, JSON.stringify({ version: 1, listVersion: 'x', entries: [{ idHash: '110101199003070000', standing: 'dishonest', measures: [] }] }));
+    expect(await run(['hub', 'publish', 'credit', '--file', file, '--db', db], 1)).toMatch(/entries\.0\.idHash: idHash must be 64/);
+    writeFileSync(file, '[]');
+    expect(await run(['hub', 'publish', 'users', '--file', file, '--db', db], 1)).toMatch(/nothing to publish/);
+    expect(await run(['hub', 'publish', 'hall_cases', '--file', file, '--db', db], 2)).toMatch(/name one bucket/);
+    expect(await run(['hub', 'publish', 'catalog', '--file', join(dir, 'missing.json'), '--db', db], 1)).toMatch(/cannot read catalog file/);
+    expect(await run(['hub', 'console', 'add', '--id', 'C03', '--public-key', 'abc', '--db', db], 2)).toMatch(/not an Ed25519 public key/);
+    expect(await run(['hub', 'console', 'add', '--id', 'C 03', '--public-key', generateConsoleSigningKey().publicKeyBase64Url, '--db', db], 2)).toMatch(/console id/);
+    expect(await run(['hub', 'console', 'revoke', '--id', 'C09', '--db', db], 1)).toBe('hall hub console revoke: console C09 is not enrolled at this hub');
+
+    const io = capture();
+    expect(await main(['hub', 'console', 'add', '--id', 'C03', '--public-key', generateConsoleSigningKey().publicKeyBase64Url, '--db', db], io)).toBe(0);
+    expect(await main(['hub', 'console', 'revoke', '--id', 'C03', '--db', db], io)).toBe(0);
+    expect(io.stdout).toEqual(['console C03 is enrolled (active)', 'console C03 is revoked']);
+    expect(await run(['hub', 'console', 'revoke', '--id', 'C03', '--db', db], 1)).toMatch(/already revoked/);
+    expect(await run(['hub', 'console', 'add', '--id', 'C03', '--public-key', generateConsoleSigningKey().publicKeyBase64Url, '--db', db], 1)).toMatch(/revoked/);
+    // A console database is never opened as a hub.
+    const consoleDb = join(dir, 'hall.sqlite');
+    openDatabase(consoleDb).close();
+    expect(await run(['hub', 'console', 'revoke', '--id', 'C03', '--db', consoleDb], 1)).toMatch(/not a hub database/);
+  });
+
+  it('runs as a process: serves /health, stops gracefully on SIGTERM', async () => {
+    const dir = tempDir();
+    const child = spawn('bin/hall', ['hub', '--db', join(dir, 'hub.sqlite'), '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const first = await new Promise<string>((resolveLine, reject) => {
+        let buffered = '';
+        child.stdout.on('data', (d: Buffer) => {
+          buffered += d.toString('utf8');
+          const nl = buffered.indexOf('\n');
+          if (nl >= 0) resolveLine(buffered.slice(0, nl));
+        });
+        child.once('exit', (code) => reject(new Error(`hall hub exited early (${code})`)));
+        setTimeout(() => reject(new Error('hall hub did not start within 15 s')), 15_000);
+      });
+      const started = JSON.parse(first) as { url: string; health: string; store: string };
+      expect(started).toMatchObject({ store: 'sqlite', url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/sync$/) });
+      const health = await (await fetch(started.health)).json();
+      expect(health).toMatchObject({ ok: true, store: 'sqlite', sessions: 0 });
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(existsSync(join(dir, 'hub.sqlite'))).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });

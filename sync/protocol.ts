@@ -58,7 +58,13 @@ export const SyncMessage = z.discriminatedUnion('type', [
     auth: z.object({ keyId: z.string().max(128), signature: z.string().max(1024), issuedAt: IsoTime }),
   }),
   z.object({ type: z.literal('welcome'), epoch: z.string().min(1).max(64), expectedSeq: Seq, serverTime: IsoTime }),
-  z.object({ type: z.literal('error'), code: z.enum(SYNC_ERROR_CODES), message: z.string().max(1000) }),
+  z.object({
+    type: z.literal('error'),
+    code: z.enum(SYNC_ERROR_CODES),
+    message: z.string().max(1000),
+    /** With `busy`: when to try again (hub slice; optional, additive). */
+    retryAfterMs: z.number().int().nonnegative().optional(),
+  }),
   z.object({ type: z.literal('push'), batch: z.array(Mutation).min(1).max(500) }),
   z.object({ type: z.literal('push_ack'), results: z.array(PushResult), expectedSeq: Seq }),
   z.object({ type: z.literal('pull'), bucket: Bucket, cursor: Cursor }),

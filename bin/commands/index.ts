@@ -4,8 +4,9 @@ import { calendarDeadlineCommand } from './calendar';
 import { dbInfoCommand, dbMigrateCommand } from './db';
 import { diagDecodeCommand, diagDevicesCommand } from './diag';
 import { hostCommand } from './host';
+import { hubCommands } from './hub';
 import { calendarImportCommand, catalogImportCommand } from './reference';
 import { versionCommand } from './version';
 
-/** Every `hall` subcommand. Later issues add: hub, sim, audit, update. */
-export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand, calendarDeadlineCommand, calendarImportCommand, catalogImportCommand, diagDecodeCommand, diagDevicesCommand, benchCommand];
+/** Every `hall` subcommand. Later issues add: sim, audit, update. */
+export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand, calendarDeadlineCommand, calendarImportCommand, catalogImportCommand, diagDecodeCommand, diagDevicesCommand, benchCommand, ...hubCommands];
