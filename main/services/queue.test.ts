@@ -5,7 +5,7 @@ import { createEventBus } from '../events';
 import { createMemoryLogger } from '../log';
 import { memoryStore, seedCounterAndClerk } from '../store/test-support';
 import { HallServiceError } from './errors';
-import { businessDate, QueueService } from './queue';
+import { businessDate, QUEUE_RULES_SETTING, QueueRulesSetting, QueueService } from './queue';
 
 function setup() {
   const clock = testClock('2026-11-26T01:00:00.000Z');
@@ -61,6 +61,19 @@ describe('QueueService', () => {
     expect(queue.act(session, 'skip')).toMatchObject({ current: null, waiting: 0 });
     expect(codeOf(() => queue.act(session, 'call'))).toBe('not_found: 当前没有等候的号票');
     expect(changes.length).toBeGreaterThan(5);
+  });
+
+  it('follows the hall’s calling rules from the queue.rules setting (which priorities, how many recalls)', () => {
+    const { queue, session, store } = setup();
+    store.settings.set(QUEUE_RULES_SETTING, QueueRulesSetting, { priorities: ['disabled'], appointmentWindowMinutes: { before: 15, after: 10 }, maxRecalls: 1 });
+    queue.issue({ groupCode: 'A', priority: null });
+    queue.issue({ groupCode: 'A', priority: 'elderly' }); // not honoured by this hall
+    queue.issue({ groupCode: 'A', priority: 'disabled' });
+    expect(queue.state(session).next.map((t) => t.number)).toEqual(['A003', 'A001', 'A002']);
+    queue.act(session, 'call');
+    queue.act(session, 'recall');
+    expect(codeOf(() => queue.act(session, 'recall'))).toMatch(/^conflict: 已重呼 1 次/);
+    expect(() => store.settings.set(QUEUE_RULES_SETTING, QueueRulesSetting, { priorities: ['elderly', 'elderly'], appointmentWindowMinutes: { before: 15, after: 10 }, maxRecalls: 3 })).toThrow(/each priority once/);
   });
 
   it('learns the average handling time from today’s finished tickets', () => {

@@ -11,6 +11,7 @@ import {
   callRefusal,
   DEFAULT_QUEUE_RULES,
   expectedWaitMinutes,
+  PRIORITY_KINDS,
   nextTicket,
   statusChangeRefusal,
   ticketNumber,
@@ -37,6 +38,15 @@ export const DEFAULT_QUEUE_GROUPS: readonly { code: string; name: string }[] = [
 ];
 export const QueueGroupsSetting = z.array(z.object({ code: z.string().regex(/^[A-Z]{1,2}$/), name: z.string().min(1).max(30) })).min(1);
 
+export const QUEUE_RULES_SETTING = 'queue.rules';
+export const QueueRulesSetting: z.ZodType<QueueRules> = z
+  .object({
+    priorities: z.array(z.enum(PRIORITY_KINDS)).max(PRIORITY_KINDS.length).refine((p) => new Set(p).size === p.length, 'each priority once'),
+    appointmentWindowMinutes: z.object({ before: z.number().int().min(0).max(120), after: z.number().int().min(0).max(120) }),
+    maxRecalls: z.number().int().min(0).max(10),
+  })
+  .strict();
+
 /** Minutes a handling takes when today has no finished ticket to learn from. */
 const DEFAULT_SERVICE_MINUTES = 8;
 /** How many of today's skipped tickets the queue panel lists. */
@@ -59,8 +69,13 @@ export class QueueService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly events: EventBus,
-    private readonly rules: QueueRules = DEFAULT_QUEUE_RULES,
+    private readonly defaultRules: QueueRules = DEFAULT_QUEUE_RULES,
   ) {}
+
+  /** The hall's calling rules: the `queue.rules` setting (which priorities, in what order, recalls), else the defaults. */
+  private get rules(): QueueRules {
+    return this.store.settings.get(QUEUE_RULES_SETTING, QueueRulesSetting) ?? this.defaultRules;
+  }
 
   private finishedListener: ((handled: { counterId: string; ticketId: string; clerkUserId: string }) => void) | null = null;
 
