@@ -63,6 +63,9 @@ describe('a counter day through the composed console', () => {
     expect(ticketPage.text).toContain('1101**********002X');
     expect(ticketPage.text).not.toContain('11010519491231002X');
     expect(ticketPage.qr[0]).toMatch(/^HALL2:T:B001-\d{8}:/);
+    const ticketPdf = await call<{ fileName: string; base64: string }>('kiosk', 'queue.ticketPdf', { ticketId: (ticket as unknown as { id: string }).id });
+    expect(ticketPdf.fileName).toBe('取号单-B001.pdf');
+    expect(Buffer.from(ticketPdf.base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
 
     // Clerk: call, serve, intake with the same card.
     await call('clerk', 'queue.act', { action: 'call' });

@@ -554,6 +554,12 @@ export const methods = {
     output: z.object({ fileName: z.string(), base64: z.string().max(8 * 1024 * 1024) }),
     access: ['clerk', 'supervisor', 'admin'],
   }),
+  'queue.ticketPdf': method({
+    summary: 'a 取号单 as an A4 PDF (export), with its signed QR',
+    input: z.object({ ticketId: Id }).strict(),
+    output: z.object({ fileName: z.string(), base64: z.string().max(8 * 1024 * 1024) }),
+    access: ['clerk', 'kiosk', 'supervisor', 'admin'],
+  }),
   'cases.summary': method({
     summary: 'today at this counter: tickets served, cases by decision, deadlines to watch',
     input: z.object({}).strict(),

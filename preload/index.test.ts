@@ -132,6 +132,7 @@ describe('preload exposure (item 15)', () => {
           "queue.requeue",
           "queue.resume",
           "queue.state",
+          "queue.ticketPdf",
           "queue.transfer",
           "ratings.pending",
           "ratings.submit",

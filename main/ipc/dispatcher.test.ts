@@ -52,6 +52,9 @@ function setup(overrides: Partial<Handlers> = {}) {
     'face.record': (input) => ({ id: 'f1', decision: input.decision, recordedAt: '2026-11-26T01:00:00.000Z' }),
     'printer.jobs': () => [],
     'catalog.search': () => [],
+    'queue.ticketPdf': () => {
+      throw new HallServiceError('not_found', 'x');
+    },
     'intake.current': () => null,
     'intake.start': () => {
       throw new HallServiceError('counter_required', 'x');

@@ -74,6 +74,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (input.print) deps.documents.printTicket(ticket, { ...deps.queue.ticketInfo(ticket), applicantIdNumber: idNumber });
       return ticket;
     },
+    'queue.ticketPdf': async (input) => {
+      const ticket = deps.queue.find(input.ticketId);
+      if (!ticket) throw new HallServiceError('not_found', '没有这张号票');
+      const pdf = await deps.documents.ticketPdf(ticket, { ...deps.queue.ticketInfo(ticket), applicantIdNumber: null });
+      return { fileName: `取号单-${ticket.number}.pdf`, base64: pdf.toString('base64') };
+    },
     'queue.groups': () => deps.queue.groups(),
     'queue.state': (_input, ctx) => deps.queue.state(ctx.session!),
     'queue.act': (input, ctx) => deps.queue.act(ctx.session!, input.action),

@@ -11,10 +11,11 @@ import {
   paymentNotice,
   queueTicket,
   refusalDecision,
+  type QueueTicket,
   type ReceiptDocument,
 } from '../../drivers/printer/receipt';
 import type { ServiceItem } from '../domain/catalog';
-import type { Clock } from '../domain/clock';
+import { chinaDate, type Clock } from '../domain/clock';
 import type { Store } from '../store';
 import type { CaseRecord } from '../store/repositories/cases';
 import type { CaseDocumentPort } from './cases';
@@ -35,6 +36,14 @@ export interface CaseDocumentsOptions {
   reprint: (jobId: string) => PrintJobView;
   pdf: (doc: ReceiptDocument) => Promise<Buffer>;
   onError: (kind: DocumentKind | 'queue-ticket', error: unknown) => void;
+}
+
+/** What a printed 取号单 says besides the number (QueueService.ticketInfo + the card's number if any). */
+export interface TicketInfo {
+  groupName: string;
+  waitingAhead: number;
+  expectedWaitMinutes: number | null;
+  applicantIdNumber: string | null;
 }
 
 /** What the applicant scans to pay (统一非税支付): the platform's payment reference and the amount. */
@@ -140,26 +149,34 @@ export class CaseDocuments implements CaseDocumentPort, IntakeDocuments {
     return ids;
   }
 
-  /** The 取号单 at the kiosk, with its signed QR; a printer problem leaves the ticket valid (it is on screen). */
-  printTicket(ticket: TicketView, info: { groupName: string; waitingAhead: number; expectedWaitMinutes: number | null; applicantIdNumber: string | null }): PrintJobView | null {
+  /** The 取号单 with its signed QR (number + business day, signed by this console). */
+  buildTicket(ticket: TicketView, info: TicketInfo): QueueTicket {
+    const issuedAt = new Date(ticket.issuedAt);
+    return queueTicket({
+      hallName: this.o.hallName(),
+      ticketNo: ticket.number,
+      groupName: info.groupName,
+      issuedAt,
+      waitingAhead: info.waitingAhead,
+      expectedWaitMinutes: info.expectedWaitMinutes,
+      applicantIdNumber: info.applicantIdNumber,
+      qrPayload: this.o.sign({ kind: 'queue-ticket', number: `${ticket.number}-${chinaDate(issuedAt).replaceAll('-', '')}`, issuedAt }),
+    });
+  }
+
+  /** The 取号单 at the kiosk; a printer problem leaves the ticket valid (it is on screen). */
+  printTicket(ticket: TicketView, info: TicketInfo): PrintJobView | null {
     try {
-      const issuedAt = new Date(ticket.issuedAt);
-      return this.o.print(
-        queueTicket({
-          hallName: this.o.hallName(),
-          ticketNo: ticket.number,
-          groupName: info.groupName,
-          issuedAt,
-          waitingAhead: info.waitingAhead,
-          expectedWaitMinutes: info.expectedWaitMinutes,
-          applicantIdNumber: info.applicantIdNumber,
-          qrPayload: this.o.sign({ kind: 'queue-ticket', number: `${ticket.number}-${ticket.issuedAt.slice(0, 10).replaceAll('-', '')}`, issuedAt }),
-        }),
-      );
+      return this.o.print(this.buildTicket(ticket, info));
     } catch (err) {
       this.o.onError('queue-ticket', err);
       return null;
     }
+  }
+
+  /** The 取号单 as an A4 PDF (export). */
+  ticketPdf(ticket: TicketView, info: TicketInfo): Promise<Buffer> {
+    return this.o.pdf(this.buildTicket(ticket, info));
   }
 
   /** When the decision was taken (the newest event's time), so a reprint carries the same date. */

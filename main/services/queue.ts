@@ -367,6 +367,12 @@ export class QueueService {
     return row.minutes && row.minutes > 0 ? Math.round(row.minutes * 10) / 10 : DEFAULT_SERVICE_MINUTES;
   }
 
+  /** One ticket as the screens show it (null when there is no such ticket). */
+  find(ticketId: string): TicketView | null {
+    const t = this.store.tickets.get(ticketId);
+    return t ? this.view(t, this.clock()) : null;
+  }
+
   private view(t: Ticket, now: Date): TicketView {
     return {
       id: t.id,
