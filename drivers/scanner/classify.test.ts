@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { documentQrVerifier, generateConsoleSigningKey, signDocumentQr } from '../../main/security/receipt-signature';
 import { classifyScan, displayText, EID_MIN_OPAQUE_LENGTH, maskTail, scanLogFields } from './classify';
 
 const SIG = 'x'.repeat(86);
+const KEY = generateConsoleSigningKey();
+const ISSUED = '2026-11-26T01:30:00.000Z';
+const RECEIPT_QR = signDocumentQr(KEY, { kind: 'acceptance-receipt', number: 'HALL01-20261126-C03-0042', consoleId: 'C03', issuedAt: ISSUED });
+const TICKET_QR = signDocumentQr(KEY, { kind: 'queue-ticket', number: 'A012-20261126', consoleId: 'C03', issuedAt: ISSUED });
+/** Changes one character of the signed part (the receipt's sequence 0042 → 0043). */
+const tamper = (qr: string) => qr.replace('-0042:', '-0043:').replace('A012-', 'A013-');
 const kind = (text: string, options?: Parameters<typeof classifyScan>[1]) => classifyScan(text, options).kind;
 const digits = (prefix: string, length: number) => prefix + '7'.repeat(length - prefix.length);
 
@@ -58,18 +65,50 @@ describe('classifyScan: payment codes', () => {
 });
 
 describe('classifyScan: our codes', () => {
-  it('recognises receipts and tickets, with the signature status', () => {
-    expect(classifyScan(`HALL1:R:HALL01-20261126-C03-0042:${SIG}`)).toMatchObject({ kind: 'hall_receipt', signature: 'unchecked', receipt: { receiptNo: { sequence: 42 } } });
+  it('recognises the HALL2 documents the console prints: case documents as receipts, tickets as tickets', () => {
+    expect(classifyScan(RECEIPT_QR)).toMatchObject({
+      kind: 'hall_receipt',
+      signature: 'unchecked',
+      receipt: { version: 'HALL2', documentKind: 'acceptance-receipt', consoleId: 'C03', issuedAt: ISSUED, receiptNo: { value: 'HALL01-20261126-C03-0042', sequence: 42 } },
+    });
+    for (const [kind, documentKind] of [
+      ['correction-notice', 'correction-notice'],
+      ['refusal-decision', 'refusal-decision'],
+      ['payment-notice', 'payment-notice'],
+    ] as const) {
+      const qr = signDocumentQr(KEY, { kind, number: 'HALL01-20261126-C03-0042', consoleId: 'C03', issuedAt: ISSUED });
+      expect(classifyScan(qr)).toMatchObject({ kind: 'hall_receipt', receipt: { documentKind } });
+    }
+    expect(classifyScan(`${TICKET_QR}\r\n`)).toMatchObject({ kind: 'hall_ticket', signature: 'unchecked', ticket: { version: 'HALL2', ticketNumber: 'A012', businessDate: '20261126' } });
+  });
+
+  it('round-trips with receipt-signature.ts: valid when signed by a key we hold, invalid when altered', () => {
+    const verify = documentQrVerifier({ C03: KEY.publicKeyBase64Url });
+    expect(classifyScan(RECEIPT_QR, { verify })).toMatchObject({ kind: 'hall_receipt', signature: 'valid' });
+    expect(classifyScan(TICKET_QR, { verify })).toMatchObject({ kind: 'hall_ticket', signature: 'valid' });
+    expect(classifyScan(tamper(RECEIPT_QR), { verify })).toMatchObject({ kind: 'hall_receipt', signature: 'invalid', receipt: { receiptNo: { sequence: 43 } } });
+    expect(classifyScan(tamper(TICKET_QR), { verify })).toMatchObject({ kind: 'hall_ticket', signature: 'invalid', ticket: { ticketNumber: 'A013' } });
+    expect(classifyScan(RECEIPT_QR, { verify: documentQrVerifier({ C03: generateConsoleSigningKey().publicKeyBase64Url }) })).toMatchObject({ signature: 'invalid' });
+    expect(classifyScan(RECEIPT_QR, { verify: documentQrVerifier({}) })).toMatchObject({ signature: 'invalid' }); // unknown console
+  });
+
+  it('still reads old HALL1 paper', () => {
+    expect(classifyScan(`HALL1:R:HALL01-20261126-C03-0042:${SIG}`)).toMatchObject({ kind: 'hall_receipt', signature: 'unchecked', receipt: { version: 'HALL1', documentKind: null, receiptNo: { sequence: 42 } } });
     expect(classifyScan(`HALL1:T:20261126:A012:${SIG}`, { verify: () => true })).toMatchObject({ kind: 'hall_ticket', signature: 'valid', ticket: { ticketNumber: 'A012' } });
     expect(classifyScan(`HALL1:T:20261126:A012:${SIG}`, { verify: () => false })).toMatchObject({ kind: 'hall_ticket', signature: 'invalid' });
   });
 
   it('tells a damaged or forged-looking code of ours apart from other text', () => {
     expect(classifyScan(`HALL1:R:HALL01-20261126-C03:${SIG}`)).toEqual({ kind: 'hall_invalid', reason: 'receipt number is malformed' });
+    expect(classifyScan(RECEIPT_QR.replace('-0042:', ':'))).toEqual({ kind: 'hall_invalid', reason: 'receipt number is malformed' });
+    expect(classifyScan(TICKET_QR.replace('-20261126', ''))).toMatchObject({ kind: 'hall_invalid', reason: expect.stringContaining('ticket number is malformed') });
+    expect(classifyScan(RECEIPT_QR.slice(0, -1))).toMatchObject({ kind: 'hall_invalid', reason: expect.stringContaining('signature') });
+    expect(classifyScan(RECEIPT_QR.replace('HALL2', 'HALL3'))).toEqual({ kind: 'hall_invalid', reason: 'unsupported format version HALL3' });
   });
 
   it('our prefix wins over the e-ID shape (a long receipt QR is not an e-ID)', () => {
     expect(kind(`HALL1:R:HALL01-20261126-C03-0042:${'Ab1'.repeat(40)}`)).toBe('hall_receipt');
+    expect(kind(RECEIPT_QR, { eidPatterns: [/^HALL/] })).toBe('hall_receipt');
   });
 });
 

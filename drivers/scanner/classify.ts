@@ -1,7 +1,9 @@
 /**
  * What a scanned text is (hardware note "Classify codes"; hall-domain note "Payment"):
  *
- *   1. our own QR (`HALL<n>:` prefix, hall-codes.ts): receipt/case or queue ticket — or ours but damaged;
+ *   1. our own QR (`HALL<n>:` prefix, hall-codes.ts): a case document (HALL2 kinds R/N/D/P, HALL1 R:
+ *      `hall_receipt`, with its receipt number and document kind) or a queue ticket (HALL2 T, HALL1 T:
+ *      `hall_ticket`, with its ticket number and business day) — or ours but damaged (`hall_invalid`);
  *   2. payment codes shown by the payer's app: WeChat `^1[0-5]\d{16}$`, Alipay `^(2[5-9]|30)\d{14,22}$`,
  *      UnionPay `^62\d{17}$` (the three prefixes are disjoint: 10–15, 25–30, 62);
  *   3. the electronic ID / CTID QR: opaque, verified online — recognised by site-configured patterns,
@@ -27,7 +29,11 @@ export type Classification =
   | { readonly kind: 'other' };
 
 export interface ClassifyOptions {
-  /** Signature check for our own codes (security issue); without it signatures are `unchecked`. */
+  /**
+   * Signature check for our own codes, over hall-codes' `signedPayload` and `signature`: for HALL2,
+   * `documentQrVerifier(publicKeysByConsoleId)` of main/security/receipt-signature.ts. Without it
+   * signatures are `unchecked`.
+   */
   verify?: SignatureVerifier;
   /** Site-configured e-ID/CTID QR patterns (from the hub's configuration). */
   eidPatterns?: readonly RegExp[];
