@@ -28,6 +28,8 @@ import { renderDocumentPdf } from './documents/pdf';
 import { ALL_EMULATED, DEVICES_CONFIG_SETTING, DevicesConfig, HallHardware } from './services/hardware';
 import { SyncStatusService } from './services/sync-status';
 import { createStore, loadOrCreateMasterKeyFile, type Store } from './store';
+import { SyncClient } from '../sync/client/client';
+import { createWsTransport } from '../sync/client/ws-transport';
 
 export interface ConsoleAppOptions {
   dataDir: string;
@@ -93,6 +95,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
     masterKey = loaded.key;
   }
   const store = createStore(join(opts.dataDir, DATABASE_FILE), masterKey, clock);
+  let syncClient: SyncClient | null = null;
 
   try {
     if (opts.demo && (await seedDemoData(store))) logger.log('info', 'store.demo_seeded', {});
@@ -156,6 +159,24 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
     });
     const intake = new IntakeService({ store, clock, events, lastCard: () => hardware.lastCard(), documents, onHandled: askRating });
     const cases = new CaseService({ store, clock, events, classify: (text) => hardware.classify(text, 'hidpos'), documents });
+    // Sync with the hub only when a hub URL is set; without one the status bar says 未注册.
+    const readHubUrl = (): string | null => {
+      try {
+        return store.settings.get('sync.hubUrl', HubUrlSetting) ?? null;
+      } catch (err) {
+        logger.log('error', 'sync.bad_hub_url', { error: String((err as Error)?.message ?? err) });
+        return null;
+      }
+    };
+    const syncStatus = new SyncStatusService(store.outbox, readHubUrl);
+    const hubUrl = readHubUrl();
+    if (hubUrl) {
+      syncClient = new SyncClient({ url: hubUrl, transport: createWsTransport(), store, consoleId, signingKey, clock, logger, events });
+      syncStatus.attach(syncClient);
+      syncClient.start();
+      logger.log('info', 'sync.started', { hubUrl, consoleId });
+    }
+    const stopStatusWatch = syncStatus.watch(events, store.outbox);
     const handlers = createHandlers({
       catalog: new CatalogService(store),
       documents,
@@ -167,7 +188,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       hardware,
       face: new FaceCheckService(store),
       queue,
-      sync: new SyncStatusService(store.outbox, () => store.settings.get('sync.hubUrl', HubUrlSetting) ?? null),
+      sync: syncStatus,
       ratings,
       kiosk: new KioskService({
         store,
@@ -196,11 +217,14 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       isLoggedIn: (channelId) => auth.get(channelId) !== null,
       endChannel: (channelId) => void auth.logout(channelId),
       async close() {
+        stopStatusWatch();
+        await syncClient?.stop();
         await hardware.stop();
         store.close();
       },
     };
   } catch (err) {
+    await syncClient?.stop();
     store.close();
     throw err;
   }

@@ -108,6 +108,10 @@ export const SyncStatus = z.object({
   pendingUploads: z.number().int().nonnegative(),
   lastSyncAt: IsoTime.nullable(),
   hubUrl: z.string().nullable(),
+  /** Why the last connection or sync step failed; null once the hub welcomes the console again (sync client). */
+  lastError: z.string().max(500).nullable().optional(),
+  /** Uploads the hub rejected that still wait for a correction (待更正). */
+  needsCorrection: z.number().int().nonnegative().optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

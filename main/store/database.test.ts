@@ -128,17 +128,18 @@ describe('openDatabase', () => {
 describe('a database from a newer hall-console', () => {
   it('is refused before any write: same bytes, no -wal/-shm created (WAL file)', () => {
     const file = join(tmp.dir, 'hall.sqlite');
-    writeNewerDatabase(file, 7);
+    const newer = SCHEMA_VERSION + 1;
+    writeNewerDatabase(file, newer);
     const before = sha256(file);
     const listing = readdirSync(tmp.dir);
     expect(listing).toEqual(['hall.sqlite']);
 
-    const err = expectTooNew(file, 7);
+    const err = expectTooNew(file, newer);
     expect(err.code).toBe('db_too_new');
-    expect(err.foundVersion).toBe(7);
+    expect(err.foundVersion).toBe(newer);
     expect(err.knownVersion).toBe(SCHEMA_VERSION);
     expect(err.message).toBe(
-      `database ${file} is schema version 7 but this console only knows up to ${SCHEMA_VERSION}: it was written ` +
+      `database ${file} is schema version ${newer} but this console only knows up to ${SCHEMA_VERSION}: it was written ` +
         'by a newer hall-console; install that version or newer. The file was not changed.',
     );
 
@@ -164,7 +165,7 @@ describe('a database from a newer hall-console', () => {
     writer.pragma('journal_mode = WAL');
     writer.pragma('wal_autocheckpoint = 0');
     writer.exec('CREATE TABLE future (x TEXT) STRICT');
-    writer.pragma('user_version = 9');
+    writer.pragma(`user_version = ${SCHEMA_VERSION + 3}`);
     const file = join(tmp.dir, 'hall.sqlite');
     copyFileSync(src, file);
     copyFileSync(`${src}-wal`, `${file}-wal`);
@@ -173,7 +174,7 @@ describe('a database from a newer hall-console', () => {
 
     const mainBefore = sha256(file);
     const walBefore = sha256(`${file}-wal`);
-    expect(expectTooNew(file, 9).foundVersion).toBe(9);
+    expect(expectTooNew(file, SCHEMA_VERSION + 3).foundVersion).toBe(SCHEMA_VERSION + 3);
     expect(sha256(file)).toBe(mainBefore);
     expect(sha256(`${file}-wal`)).toBe(walBefore);
   });

@@ -133,3 +133,91 @@ describe('createHlc', () => {
     expect(resumed()).toBe('000000000006000-000000');
   });
 });
+
+describe('OutboxRepository for the sync client', () => {
+  it('tells listeners about appends without ever failing the write', () => {
+    const seen: number[] = [];
+    const off = store.outbox.onAppend((e) => seen.push(e.seq));
+    store.outbox.onAppend(() => {
+      throw new Error('listener bug');
+    });
+    append('a');
+    append('b');
+    off();
+    append('c');
+    expect(seen).toEqual([1, 2]);
+    expect(store.outbox.lastSeq()).toBe(3);
+  });
+
+  it('lists rows from a seq whatever their status, and the first pending / last answered seq', () => {
+    for (const t of ['a', 'b', 'c', 'd']) append(t);
+    store.outbox.recordAcks([
+      { seq: 1, status: 'applied' },
+      { seq: 2, status: 'rejected', reason: 'bad' },
+    ]);
+    expect(store.outbox.from(1, 10).map((r) => [r.seq, r.status])).toEqual([
+      [1, 'acked'],
+      [2, 'rejected'],
+      [3, 'pending'],
+      [4, 'pending'],
+    ]);
+    expect(store.outbox.from(3, 1).map((r) => r.seq)).toEqual([3]);
+    expect(store.outbox.firstPendingSeq()).toBe(3);
+    expect(store.outbox.lastAnsweredSeq()).toBe(2);
+    expect(store.outbox.firstSeq()).toBe(1);
+  });
+
+  it('records one push_ack in one transaction: all or nothing, only pending rows change', () => {
+    for (const t of ['a', 'b', 'c']) append(t);
+    store.db.sql.exec(`CREATE TEMP TRIGGER fail_3 BEFORE UPDATE ON outbox WHEN NEW.seq = 3 BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    expect(() => store.outbox.recordAcks([1, 2, 3].map((seq) => ({ seq, status: 'applied' as const })))).toThrow(/disk full/);
+    expect(store.outbox.countPending()).toBe(3);
+    store.db.sql.exec('DROP TRIGGER temp.fail_3');
+    expect(store.outbox.recordAcks([{ seq: 1, status: 'duplicate' }, { seq: 2, status: 'rejected', reason: 'x'.repeat(600) }, { seq: 3, status: 'applied' }])).toEqual({ acked: 2, rejected: 1 });
+    expect(store.outbox.get(2)?.rejectReason).toHaveLength(500);
+    expect(store.outbox.recordAcks([{ seq: 2, status: 'applied' }])).toEqual({ acked: 0, rejected: 0 });
+    expect(store.outbox.get(2)?.status).toBe('rejected');
+  });
+
+  it('needs correction: rejected rows until a NEW row resolves them', () => {
+    for (const t of ['a', 'b']) append(t, { n: t });
+    store.outbox.recordAcks([
+      { seq: 1, status: 'rejected', reason: 'schema: n' },
+      { seq: 2, status: 'applied' },
+    ]);
+    expect(store.outbox.needsCorrection()).toEqual([
+      { seq: 1, mutationId: store.outbox.get(1)!.mutationId, type: 'a', payload: { n: 'a' }, reason: 'schema: n', rejectedAt: '2026-11-26T01:00:00.000Z', createdAt: '2026-11-26T01:00:00.000Z' },
+    ]);
+    expect(store.outbox.countNeedsCorrection()).toBe(1);
+    const fixed = store.outbox.resolveRejected(1, { payload: { n: 'fixed' } });
+    expect(fixed).toMatchObject({ seq: 3, type: 'a', payload: { n: 'fixed' }, status: 'pending' });
+    expect(store.outbox.countNeedsCorrection()).toBe(0);
+    expect(store.outbox.get(1)).toMatchObject({ status: 'rejected', payload: { n: 'a' } });
+    expect(() => store.outbox.resolveRejected(1)).toThrow(StoreError);
+    expect(() => store.outbox.resolveRejected(2)).toThrow(StoreError);
+  });
+
+  it('prunes acked (and resolved rejected) rows older than the retention, keeping pending, unresolved and the newest row', () => {
+    for (const t of ['a', 'b', 'c', 'd', 'e']) append(t);
+    store.outbox.recordAcks([
+      { seq: 1, status: 'applied' },
+      { seq: 2, status: 'rejected', reason: 'r' },
+      { seq: 3, status: 'rejected', reason: 'r' },
+      { seq: 5, status: 'applied' },
+    ]);
+    store.outbox.resolveRejected(3); // → seq 6, pending
+    clock.advance(29 * 86_400_000);
+    expect(store.outbox.pruneAcked()).toBe(0);
+    clock.advance(2 * 86_400_000);
+    expect(store.outbox.pruneAcked()).toBe(2); // 1 (acked), 3 (resolved); 5 is above the pending 4
+    expect(store.db.sql.prepare('SELECT seq FROM outbox ORDER BY seq').pluck().all()).toEqual([2, 4, 5, 6]);
+    store.outbox.recordAcks([
+      { seq: 4, status: 'applied' },
+      { seq: 6, status: 'applied' },
+    ]);
+    clock.advance(31 * 86_400_000);
+    expect(store.outbox.pruneAcked(30)).toBe(2); // 4 and 5; 6 is the newest and stays
+    expect(store.db.sql.prepare('SELECT seq FROM outbox ORDER BY seq').pluck().all()).toEqual([2, 6]);
+    expect(append('f').seq).toBe(7);
+  });
+});

@@ -57,8 +57,30 @@ export function createHlc(clock: Clock, last: string | null): () => string {
   };
 }
 
+/** One answer of the hub to a pushed row (the protocol's PushResult). */
+export interface OutboxAck {
+  seq: number;
+  status: 'applied' | 'duplicate' | 'rejected';
+  reason?: string;
+}
+
+/** A row the hub rejected and that no newer row has resolved yet ("needs correction"). */
+export interface NeedsCorrection {
+  seq: number;
+  mutationId: string;
+  type: string;
+  payload: JsonValue;
+  reason: string;
+  rejectedAt: string | null;
+  createdAt: string;
+}
+
+/** Acked rows are kept this long (re-push to a hub restored from an older backup). */
+export const OUTBOX_RETENTION_DAYS = 30;
+
 export class OutboxRepository {
   private readonly hlc: () => string;
+  private readonly appendListeners = new Set<(entry: OutboxEntry) => void>();
 
   constructor(
     private readonly db: HallDatabase,
@@ -96,7 +118,130 @@ export class OutboxRepository {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(entry.seq, entry.mutationId, entry.schemaVersion, entry.hlc, type, JSON.stringify(entry.payload), entry.createdAt);
+    for (const listener of this.appendListeners) {
+      try {
+        listener(entry);
+      } catch {
+        // a listener (status bar, sync client) never fails the write it observes
+      }
+    }
     return entry;
+  }
+
+  /**
+   * Called after each append, still inside the caller's transaction (which may yet roll back):
+   * listeners only schedule work (a debounced status event, a push) and never throw into the write.
+   */
+  onAppend(listener: (entry: OutboxEntry) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /** Rows with seq >= `seq` whatever their status, in seq order (push, and re-push to a hub that is behind). */
+  from(seq: number, limit = 100): OutboxEntry[] {
+    return this.db.sql.prepare('SELECT * FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?').all(seq, limit).map(toEntry);
+  }
+
+  /** The oldest pending seq, or null. */
+  firstPendingSeq(): number | null {
+    const row = this.db.sql.prepare(`SELECT min(seq) AS seq FROM outbox WHERE status = 'pending'`).get() as { seq: number | null };
+    return row.seq;
+  }
+
+  /** The oldest row still kept (retention may have deleted older acked ones), or null when empty. */
+  firstSeq(): number | null {
+    const row = this.db.sql.prepare('SELECT min(seq) AS seq FROM outbox').get() as { seq: number | null };
+    return row.seq;
+  }
+
+  /** The highest seq the hub has answered (acked or rejected); 0 when none. */
+  lastAnsweredSeq(): number {
+    const row = this.db.sql.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE status != 'pending'`).get();
+    return parseRow(z.object({ seq: z.number().int() }), row, 'outbox').seq;
+  }
+
+  /**
+   * Records one push_ack in ONE transaction: applied/duplicate → acked, rejected → rejected with its
+   * reason. Only pending rows change (a re-pushed acked row stays acked). Returns what changed.
+   */
+  recordAcks(results: readonly OutboxAck[]): { acked: number; rejected: number } {
+    const ack = this.db.sql.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq = ? AND status = 'pending'`);
+    const reject = this.db.sql.prepare(`UPDATE outbox SET status = 'rejected', acked_at = ?, reject_reason = ? WHERE seq = ? AND status = 'pending'`);
+    const at = this.clock().toISOString();
+    return this.db.transaction(() => {
+      let acked = 0;
+      let rejected = 0;
+      for (const r of results) {
+        if (r.status === 'rejected') rejected += reject.run(at, (r.reason ?? 'rejected').slice(0, 500), r.seq).changes;
+        else acked += ack.run(at, r.seq).changes;
+      }
+      return { acked, rejected };
+    });
+  }
+
+  /** Rejected rows not yet resolved by a newer row, oldest first ("needs correction"). */
+  needsCorrection(limit = 500): NeedsCorrection[] {
+    return this.db.sql
+      .prepare(
+        `SELECT * FROM outbox o WHERE status = 'rejected'
+           AND NOT EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = o.seq)
+         ORDER BY seq LIMIT ?`,
+      )
+      .all(limit)
+      .map((raw) => {
+        const e = toEntry(raw);
+        return { seq: e.seq, mutationId: e.mutationId, type: e.type, payload: e.payload, reason: e.rejectReason ?? '', rejectedAt: e.ackedAt, createdAt: e.createdAt };
+      });
+  }
+
+  countNeedsCorrection(): number {
+    const row = this.db.sql
+      .prepare(
+        `SELECT count(*) AS n FROM outbox o WHERE status = 'rejected'
+           AND NOT EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = o.seq)`,
+      )
+      .get();
+    return parseRow(z.object({ n: z.number().int() }), row, 'outbox').n;
+  }
+
+  /**
+   * A rejected row is fixed: appends the corrected mutation as a NEW row (new seq and mutationId;
+   * the rejected row is never edited) and records that it resolves `seq`, in one transaction.
+   * Without `fix` the original type and payload are sent again (the hub's rule may have been fixed).
+   */
+  resolveRejected(seq: number, fix?: { type?: string; payload?: JsonValue }): OutboxEntry {
+    return this.db.transaction(() => {
+      const row = this.get(seq);
+      if (row === null || row.status !== 'rejected') throw new StoreError('outbox_not_rejected', `outbox row ${seq} is not a rejected row`);
+      const resolved = this.db.sql.prepare('SELECT 1 FROM outbox_resolutions WHERE rejected_seq = ?').get(seq);
+      if (resolved !== undefined) throw new StoreError('outbox_already_resolved', `outbox row ${seq} was already resolved`);
+      const entry = this.append(fix?.type ?? row.type, fix?.payload ?? row.payload);
+      this.db.sql.prepare('INSERT INTO outbox_resolutions (rejected_seq, resent_seq, resolved_at) VALUES (?, ?, ?)').run(seq, entry.seq, this.clock().toISOString());
+      return entry;
+    });
+  }
+
+  /**
+   * Retention: deletes acked rows (and rejected rows already resolved) acked more than
+   * `olderThanDays` ago, below the oldest pending row (so the rows still to push stay contiguous).
+   * Pending rows, unresolved rejected rows and the newest row are kept (the outbox_keep trigger
+   * enforces the first and the last). Returns how many were deleted.
+   */
+  pruneAcked(olderThanDays = OUTBOX_RETENTION_DAYS): number {
+    const cutoff = new Date(this.clock().getTime() - olderThanDays * 86_400_000).toISOString();
+    return this.db.transaction(
+      () =>
+        this.db.sql
+          .prepare(
+            `DELETE FROM outbox
+              WHERE acked_at IS NOT NULL AND acked_at < ?
+                AND seq < (SELECT max(seq) FROM outbox)
+                AND seq < coalesce((SELECT min(seq) FROM outbox WHERE status = 'pending'), 9223372036854775807)
+                AND (status = 'acked'
+                     OR (status = 'rejected' AND EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = outbox.seq)))`,
+          )
+          .run(cutoff).changes,
+    );
   }
 
   /** Pending rows in seq order, oldest first. */

@@ -1,0 +1,75 @@
+/**
+ * main/app.ts wiring: without `sync.hubUrl` the console starts with no client (未注册); with it, the
+ * console connects to a real hub server over the websocket transport with its document-signing key,
+ * uploads its outbox and stops cleanly on close(). Also: a hub URL that is unreachable never blocks start.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConsoleApp, SIGNING_KEY_FILE, type ConsoleApp } from '../../main/app';
+import { createMemoryLogger } from '../../main/log';
+import { loadOrCreateConsoleSigningKey } from '../../main/security/receipt-signature';
+import { startHubServer } from '../hub/server';
+import { SqliteHubStore } from '../hub/store/sqlite';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function until<T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const open = (dataDir: string): Promise<ConsoleApp> =>
+  createConsoleApp({ dataDir, mode: 'browser', emulatedDevices: true, logger: createMemoryLogger(), masterKey: Buffer.alloc(32, 3), emulatorTiming: 'instant' });
+
+describe('app.ts sync wiring', () => {
+  it('starts without a hub URL (not enrolled), then with one syncs its outbox to the hub over ws', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hall-sync-app-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    let app = await open(dir);
+    expect(app.dispatcher).toBeDefined();
+    const consoleId = app.info.consoleId;
+    app.store.db.transaction(() => app.store.outbox.append('case.created', { caseId: 'offline-1' }));
+
+    const hubStore = await SqliteHubStore.open({ file: ':memory:' });
+    const hub = await startHubServer({ store: hubStore, port: 0, heartbeatMs: 0 });
+    cleanups.push(() => hub.close());
+    await hubStore.registerConsole(consoleId, loadOrCreateConsoleSigningKey(join(dir, SIGNING_KEY_FILE)).publicKeyBase64Url);
+    app.store.settings.set('sync.hubUrl', z.string().url(), hub.url);
+    await app.close();
+
+    app = await open(dir);
+    const opened = app;
+    cleanups.push(() => opened.close());
+    const changed: unknown[] = [];
+    app.events.subscribe((e, p) => {
+      if (e === 'sync.changed') changed.push(p);
+    });
+    await until(async () => (await hubStore.lastApplied(consoleId)) === 1, 'the offline case on the hub');
+    await until(() => app.store.outbox.countPending() === 0, 'the ack');
+    app.store.db.transaction(() => app.store.outbox.append('case.created', { caseId: 'online-2' }));
+    await until(async () => (await hubStore.lastApplied(consoleId)) === 2, 'the second case on the hub');
+    await until(() => changed.some((s) => (s as { state: string }).state === 'online'), 'sync.changed online');
+  });
+
+  it('starts and closes promptly when the hub is unreachable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hall-sync-app-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const first = await open(dir);
+    first.store.settings.set('sync.hubUrl', z.string().url(), 'ws://127.0.0.1:9/sync');
+    await first.close();
+    const app = await open(dir);
+    await new Promise((r) => setTimeout(r, 50));
+    await app.close();
+  });
+});
