@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -287,5 +287,127 @@ describe('hall hub', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+});
+
+describe('hall update', () => {
+  const day = 86_400_000;
+  /** Whole-second UTC, as manifests spell times. */
+  const utc = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const artifacts: Record<string, Buffer> = { 'hall-console-1.4.0-setup.exe': Buffer.from('MZ installer '.repeat(500)), 'latest.yml': Buffer.from('version: 1.4.0\n') };
+
+  function draft(overrides: Record<string, unknown> = {}): string {
+    const manifest = {
+      product: 'hall-console',
+      version: '1.4.0',
+      channel: 'stable',
+      counter: 7,
+      issuedAt: utc(Date.now() - day),
+      expiresAt: utc(Date.now() + 30 * day),
+      keysetVersion: 1,
+      artifacts: Object.entries(artifacts).map(([name, content]) => ({ name, size: content.length, sha512: createHash('sha512').update(content).digest('hex') })),
+      ...overrides,
+    };
+    return JSON.stringify(manifest, null, 2); // a technician's hand-written spelling; sign writes it canonical
+  }
+
+  async function run(args: string[], code: number): Promise<{ stdout: string[]; stderr: string[] }> {
+    const io = capture();
+    const got = await main(args, io);
+    expect({ got, stderr: io.stderr }).toMatchObject({ got: code });
+    if (code !== 0) {
+      expect(io.stderr).toHaveLength(1);
+      expect(io.stderr[0]).not.toContain('\n');
+    }
+    return io;
+  }
+
+  it('keygen → keyset → sign by two of three → verify; refusals with their reason', async () => {
+    const dir = tempDir();
+    const keys = join(dir, 'keys');
+    for (const name of ['a', 'b', 'c']) {
+      const io = await run(['update', 'keygen', '--out', keys, '--name', name, '--json'], 0);
+      const made = JSON.parse(io.stdout[0]!) as { keyId: string; keyFile: string };
+      expect(made.keyId).toMatch(/^[0-9a-f]{16}$/);
+      if (process.platform !== 'win32') expect(statSync(made.keyFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(made.keyFile, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    }
+    expect((await run(['update', 'keygen', '--out', keys, '--name', 'a'], 1)).stderr[0]).toMatch(/^hall update keygen: update signing key file .*a\.key already exists/);
+    const keyset = join(dir, 'keyset-v1.json');
+    const pub = (n: string): string => join(keys, `${n}.pub.json`);
+    expect((await run(['update', 'keyset', '--public', [pub('a'), pub('b'), pub('c')].join(','), '--threshold', '2', '--keyset-version', '1', '--out', keyset], 0)).stdout[0]).toMatch(/^keyset v1: 2 of 3 keys/);
+
+    const bundle = join(dir, 'bundle');
+    mkdirSync(bundle);
+    for (const [name, content] of Object.entries(artifacts)) writeFileSync(join(bundle, name), content);
+    const draftFile = join(dir, 'draft.json');
+    writeFileSync(draftFile, draft());
+    const first = await run(['update', 'sign', '--key', join(keys, 'a.key'), '--manifest', draftFile, '--out', bundle], 0);
+    expect(first.stdout[0]).toMatch(/^signed hall-console 1\.4\.0 \(stable\), counter 7, keyset v1 with key [0-9a-f]{16}: 1 signature\(s\) in /);
+    expect(readFileSync(join(bundle, 'manifest.json'), 'utf8')).toMatch(/^\{"artifacts":\[\{"name":"hall-console-1\.4\.0-setup\.exe","sha512":"[0-9a-f]{128}","size":6500\}/);
+
+    const verify = (...extra: string[]): string[] => ['update', 'verify', bundle, '--keyset', keyset, ...extra];
+    expect((await run(verify(), 1)).stderr).toEqual(['hall update verify: refused (below_threshold): manifest.json has 1 of the 2 required signatures of keyset v1']);
+    // The second signer signs the bundle's own manifest.json.
+    expect((await run(['update', 'sign', '--key', join(keys, 'c.key'), '--manifest', join(bundle, 'manifest.json')], 0)).stdout[0]).toMatch(/2 signature\(s\)/);
+    const good = await run(verify(), 0);
+    expect(good.stdout).toHaveLength(1);
+    expect(good.stdout[0]).toMatch(/^ok: hall-console 1\.4\.0 \(stable\), counter 7, signed by 2 of keyset v1 \(threshold 2\), 2 artifact\(s\) verified, expires \d{4}-/);
+    expect(JSON.parse((await run(verify('--json', '--installed-counter', '6'), 0)).stdout[0]!)).toMatchObject({ ok: true, version: '1.4.0', counter: 7, keysetVersion: 1, rotated: false });
+
+    // Replayed: the console already has counter 7.
+    expect((await run(verify('--installed-counter', '7'), 1)).stderr[0]).toMatch(/^hall update verify: refused \(rollback\): manifest counter 7 is not above the installed 7/);
+    // A flipped byte in the installer; with --json the refusal is also on stdout.
+    const exe = join(bundle, 'hall-console-1.4.0-setup.exe');
+    const bytes = readFileSync(exe);
+    bytes[100] = bytes[100]! ^ 0xff;
+    writeFileSync(exe, bytes);
+    const tampered = await run(verify('--json'), 1);
+    expect(tampered.stderr[0]).toBe('hall update verify: refused (artifact_hash): artifact hall-console-1.4.0-setup.exe does not match its SHA-512: it was altered or damaged');
+    expect(JSON.parse(tampered.stdout[0]!)).toMatchObject({ ok: false, code: 'artifact_hash' });
+    // A signer refuses to vouch for it, and a different manifest cannot join the signed bundle.
+    expect((await run(['update', 'sign', '--key', join(keys, 'b.key'), '--manifest', join(bundle, 'manifest.json')], 1)).stderr[0]).toMatch(/does not match the manifest .*refusing to sign/);
+    writeFileSync(exe, artifacts['hall-console-1.4.0-setup.exe']!);
+    writeFileSync(draftFile, draft({ counter: 8 }));
+    expect((await run(['update', 'sign', '--key', join(keys, 'b.key'), '--manifest', draftFile, '--out', bundle], 1)).stderr[0]).toMatch(/already signed by 2 key\(s\): remove .*manifest\.sig\.json/);
+    // Truncated in the copy to the USB stick.
+    writeFileSync(exe, artifacts['hall-console-1.4.0-setup.exe']!.subarray(0, 4096));
+    expect((await run(verify(), 1)).stderr[0]).toMatch(/^hall update verify: refused \(truncated\): artifact hall-console-1\.4\.0-setup\.exe is truncated: 4096 of 6500 bytes/);
+
+    // A mistyped key path is an error, never a new key.
+    expect((await run(['update', 'sign', '--key', join(keys, 'typo.key'), '--manifest', draftFile], 1)).stderr[0]).toMatch(/typo\.key does not exist/);
+    expect(existsSync(join(keys, 'typo.key'))).toBe(false);
+    // Usage errors.
+    await run(['update', 'verify', '--keyset', keyset], 2);
+    await run(['update', 'sign', '--key', join(keys, 'a.key'), '--manifest', draftFile, '--keyset', keyset], 2);
+    await run(verify('--installed-counter', '-1'), 2);
+    for (const name of ['update keygen', 'update keyset', 'update sign', 'update verify']) expect(usage()).toContain(`  ${name}`);
+  });
+
+  it('rotates keys: the new keyset signed by the old threshold is accepted, signed by the new keys alone refused', async () => {
+    const dir = tempDir();
+    const keys = join(dir, 'keys');
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await run(['update', 'keygen', '--out', keys, '--name', name], 0);
+    const pub = (...names: string[]): string => names.map((n) => join(keys, `${n}.pub.json`)).join(',');
+    const v1 = join(dir, 'keyset-v1.json');
+    const v2 = join(dir, 'keyset-v2.json');
+    await run(['update', 'keyset', '--public', pub('a', 'b', 'c'), '--threshold', '2', '--keyset-version', '1', '--out', v1], 0);
+    await run(['update', 'keyset', '--public', pub('c', 'd', 'e'), '--threshold', '2', '--keyset-version', '2', '--out', v2], 0);
+
+    const bundle = join(dir, 'bundle');
+    mkdirSync(bundle);
+    for (const [name, content] of Object.entries(artifacts)) writeFileSync(join(bundle, name), content);
+    const draftFile = join(dir, 'draft.json');
+    writeFileSync(draftFile, draft({ keysetVersion: 2, counter: 8 }));
+    for (const k of ['d', 'e']) await run(['update', 'sign', '--key', join(keys, `${k}.key`), '--manifest', draftFile, '--out', bundle], 0);
+    // Only the new keys vouch for the change: refused.
+    for (const k of ['d', 'e']) await run(['update', 'sign', '--key', join(keys, `${k}.key`), '--keyset', v2, '--out', bundle], 0);
+    expect((await run(['update', 'verify', bundle, '--keyset', v1], 1)).stderr[0]).toMatch(/^hall update verify: refused \(keyset_rotation_invalid\): keyset change refused: .*not in keyset v1/);
+    // Signed by two of the old keys: accepted, and the summary says the keys rotated.
+    rmSync(join(bundle, 'keyset.sig.json'));
+    for (const k of ['a', 'b']) expect((await run(['update', 'sign', '--key', join(keys, `${k}.key`), '--keyset', v2, '--out', bundle], 0)).stdout[0]).toMatch(/^signed keyset change to v2 \(2 of 3\)/);
+    expect((await run(['update', 'verify', bundle, '--keyset', v1], 0)).stdout[0]).toMatch(/signed by 2 of keyset v2 \(threshold 2\), keys rotated to v2, 2 artifact/);
+    // A console that already pins v2 verifies the same bundle without rotating.
+    expect((await run(['update', 'verify', bundle, '--keyset', v2, '--json'], 0)).stdout[0]).toContain('"rotated": false');
   });
 });

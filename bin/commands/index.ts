@@ -6,7 +6,8 @@ import { diagDecodeCommand, diagDevicesCommand } from './diag';
 import { hostCommand } from './host';
 import { hubCommands } from './hub';
 import { calendarImportCommand, catalogImportCommand } from './reference';
+import { updateCommands } from './update';
 import { versionCommand } from './version';
 
-/** Every `hall` subcommand. Later issues add: sim, audit, update. */
-export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand, calendarDeadlineCommand, calendarImportCommand, catalogImportCommand, diagDecodeCommand, diagDevicesCommand, benchCommand, ...hubCommands];
+/** Every `hall` subcommand. Later issues add: sim, audit. */
+export const commands: Command[] = [versionCommand, hostCommand, dbInfoCommand, dbMigrateCommand, calendarDeadlineCommand, calendarImportCommand, catalogImportCommand, diagDecodeCommand, diagDevicesCommand, benchCommand, ...hubCommands, ...updateCommands];

@@ -245,7 +245,8 @@ export function loadOrCreateConsoleSigningKey(path: string): LoadedConsoleSignin
   return { ...fromPrivateKey(privateKey), created };
 }
 
-function parsePrivateKey(content: Buffer): KeyObject | null {
+/** An unencrypted Ed25519 private key from PKCS#8 PEM bytes, or null (also used for update signing keys). */
+export function parsePrivateKey(content: Buffer): KeyObject | null {
   try {
     const key = createPrivateKey({ key: content, format: 'pem' });
     return isEd25519(key, 'private') ? key : null;
