@@ -16,7 +16,7 @@ import type { EmulatedIdCardReader } from '../../drivers/emulators/idcard-reader
 import type { EmulatorPhotoLibrary } from '../../drivers/emulators/idcard-photo';
 import { HidPosScannerEmulator } from '../../drivers/emulators/scanner-hidpos';
 import { IdCardDevice } from '../../drivers/idcard/device';
-import { documentNumber } from '../../drivers/idcard/card';
+import { displayName, documentNumber } from '../../drivers/idcard/card';
 import { genderLabel } from '../../drivers/idcard/codes';
 import type { IdCardReadOutcome, IdCardReadSuccess } from '../../drivers/idcard/reader';
 import { ReceiptPrinter } from '../../drivers/printer/printer';
@@ -59,7 +59,8 @@ export interface Emulators {
 
 // ---------- views sent to the renderer ----------
 
-const KIND_LABELS: Record<CardView['kind'], string> = {
+/** How each card kind reads on screen and in the intake. */
+export const CARD_KIND_LABELS: Record<CardView['kind'], string> = {
   resident: '居民身份证',
   hmt_residence: '港澳台居民居住证',
   foreign_permanent_2017: '外国人永久居留身份证',
@@ -74,14 +75,12 @@ function bytesToDataUrl(mime: string, bytes: Uint8Array): string {
 export function cardView(read: IdCardReadSuccess, readAt: Date): CardView {
   const card = read.card;
   const foreign = card.kind === 'foreign_permanent_2017' || card.kind === 'foreign_permanent_2023';
-  const name = foreign ? card.chineseName || card.englishName : card.name;
-  const number = card.kind === 'foreign_permanent_2017' ? card.permitNumber : card.kind === 'foreign_permanent_2023' ? card.cardNumber : card.idNumber;
   const validTo = card.validTo === 'long_term' ? '长期' : card.validTo;
   return {
     kind: card.kind,
-    kindLabel: KIND_LABELS[card.kind],
-    nameMasked: maskName(name),
-    idNumberMasked: maskIdNumber(number),
+    kindLabel: CARD_KIND_LABELS[card.kind],
+    nameMasked: maskName(displayName(card)),
+    idNumberMasked: maskIdNumber(documentNumber(card)),
     gender: genderLabel(card.gender),
     nation: card.kind === 'resident' ? card.nation.name : foreign ? card.nationality : null,
     validFrom: card.validFrom,

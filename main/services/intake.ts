@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { IntakeDecision, IntakeUpdate, IntakeView, PersonView } from '../../preload/case-contract';
 import { MaterialCheckInput } from '../../preload/case-contract';
 import type { Session } from '../../preload/contract';
-import type { IdCardReadSuccess } from '../../drivers/idcard';
+import { displayName, documentNumber, type IdCardReadSuccess } from '../../drivers/idcard';
 import { type CalendarDate, type WorkingCalendar } from '../domain/calendar';
 import { transition } from '../domain/case-machine';
 import type { ServiceItem } from '../domain/catalog';
@@ -26,6 +26,7 @@ import type { CaseCredit, CaseMaterial, CaseRecord } from '../store/repositories
 import { uuidv7 } from '../store/uuidv7';
 import { loadCalendar } from './calendar';
 import { HallServiceError } from './errors';
+import { CARD_KIND_LABELS } from './hardware';
 import { businessDate } from './queue';
 
 /** A person as read from their card: clear, kept only inside the encrypted draft and the case. */
@@ -69,23 +70,13 @@ interface Draft {
 /** How long a recorded face check stays usable for an intake. */
 const FACE_CHECK_VALID_MS = 30 * 60_000;
 
-const KIND_LABELS: Record<IdCardReadSuccess['card']['kind'], string> = {
-  resident: '居民身份证',
-  hmt_residence: '港澳台居民居住证',
-  foreign_permanent_2017: '外国人永久居留身份证',
-  foreign_permanent_2023: '外国人永久居留身份证（2023版）',
-};
-
 /** The clear person of a card read (name and the number the case is filed under). */
 export function personFromCard(read: IdCardReadSuccess): CardPerson {
   const card = read.card;
-  const foreign = card.kind === 'foreign_permanent_2017' || card.kind === 'foreign_permanent_2023';
-  const name = foreign ? card.chineseName || card.englishName : card.name;
-  const idNumber = card.kind === 'foreign_permanent_2017' ? card.permitNumber : card.kind === 'foreign_permanent_2023' ? card.cardNumber : card.idNumber;
   return {
-    name,
-    idNumber,
-    kindLabel: KIND_LABELS[card.kind],
+    name: displayName(card),
+    idNumber: documentNumber(card),
+    kindLabel: CARD_KIND_LABELS[card.kind],
     validTo: card.validTo === 'long_term' ? '长期' : card.validTo,
     expired: read.validity.status === 'expired',
     idNumberValid: true, // the decoder refuses a number failing GB 11643
