@@ -11,27 +11,13 @@ import type { Bucket, SyncMessage } from '../protocol';
 import { readCursors } from './apply';
 import { backoffDelayMs, seededRandom } from './backoff';
 import { helloSigningText, SyncClient, type SyncClientOptions } from './client';
-import { flush, manualTimers, scriptedTransport, type ScriptedHub } from './test-support';
+import { CATALOG_ITEM as ITEM, flush, manualTimers, scriptedTransport, type ScriptedHub } from './test-support';
 
 const SERVER_TIME = '2026-11-26T01:00:00.000Z';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-const ITEM = {
-  code: 'SCJG-001',
-  name: '个体工商户设立登记',
-  department: '市场监督管理局',
-  kind: 'promised',
-  legalLimitDays: 15,
-  promisedLimitDays: 3,
-  serviceGroup: 'A',
-  toleranceAllowed: true,
-  creditCommitmentAllowed: true,
-  materials: [{ code: 'M1', name: '申请书', form: 'original', count: 1 }],
-  fees: [],
-};
 
 function setup(over: Partial<SyncClientOptions> = {}) {
   const clock = testClock();

@@ -13,6 +13,7 @@ import { SqliteHubStore } from '../hub/store/sqlite';
 import { readCursors } from './apply';
 import { SyncClient } from './client';
 import { memoryConnectionPair, type SyncTransport } from './transport';
+import { CATALOG_ITEM as ITEM } from './test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -46,20 +47,6 @@ async function until<T>(fn: () => T | null | undefined | false | Promise<T | nul
     await new Promise((r) => setTimeout(r, 5));
   }
 }
-
-const ITEM = {
-  code: 'SCJG-001',
-  name: '个体工商户设立登记',
-  department: '市场监督管理局',
-  kind: 'promised',
-  legalLimitDays: 15,
-  promisedLimitDays: 3,
-  serviceGroup: 'A',
-  toleranceAllowed: true,
-  creditCommitmentAllowed: true,
-  materials: [{ code: 'M1', name: '申请书', form: 'original', count: 1 }],
-  fees: [],
-};
 
 describe('SyncClient ⇄ hub session (in process)', () => {
   it('pushes 50 offline cases exactly once and receives a published catalog change', async () => {

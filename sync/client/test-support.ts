@@ -108,3 +108,18 @@ export function scriptedTransport(): { transport: SyncTransport; hubs: ScriptedH
   };
   return state;
 }
+
+/** A catalog item as the hub publishes it (synthetic). */
+export const CATALOG_ITEM = {
+  code: 'SCJG-001',
+  name: '个体工商户设立登记',
+  department: '市场监督管理局',
+  kind: 'promised',
+  legalLimitDays: 15,
+  promisedLimitDays: 3,
+  serviceGroup: 'A',
+  toleranceAllowed: true,
+  creditCommitmentAllowed: true,
+  materials: [{ code: 'M1', name: '申请书', form: 'original', count: 1 }],
+  fees: [],
+};
