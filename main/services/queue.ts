@@ -95,8 +95,7 @@ export class QueueService {
     const now = this.clock();
     const group = this.groups().find((g) => g.code === ticket.groupCode);
     const ahead = this.store.tickets.listWaiting(businessDate(now)).filter((t) => t.groupCode === ticket.groupCode && t.id !== ticket.id && t.issuedAt <= ticket.issuedAt).length;
-    const statuses = this.store.counters.statuses();
-    const open = this.store.counters.listActive().filter((c) => statuses.get(c.id)?.status === 'open' && c.serviceGroups.includes(ticket.groupCode)).length;
+    const open = this.openCountersServing([ticket.groupCode], this.store.counters.statuses());
     return { groupName: group?.name ?? ticket.groupCode, waitingAhead: ahead, expectedWaitMinutes: expectedWaitMinutes(ahead, this.averageServiceMinutes(now), open) };
   }
 
@@ -130,10 +129,7 @@ export class QueueService {
     const active = this.store.tickets.activeAt(counter.id);
     const current = active.find((t) => t.state !== 'suspended') ?? null;
     const statuses = this.store.counters.statuses();
-    // Only open counters serve: a paused or closed one calls nobody (hall-domain note, expected wait).
-    const openCounters = this.store.counters
-      .listActive()
-      .filter((c) => statuses.get(c.id)?.status === 'open' && c.serviceGroups.some((g) => counter.serviceGroups.includes(g))).length;
+    const openCounters = this.openCountersServing(counter.serviceGroups, statuses);
     return {
       waiting: waiting.length,
       expectedWaitMinutes: expectedWaitMinutes(waiting.length, this.averageServiceMinutes(now), openCounters),
@@ -365,6 +361,11 @@ export class QueueService {
       .get(businessDate(now)) as { minutes: number | null };
     // julianday arithmetic carries float noise (4 min → 4.0000001): keep a tenth of a minute.
     return row.minutes && row.minutes > 0 ? Math.round(row.minutes * 10) / 10 : DEFAULT_SERVICE_MINUTES;
+  }
+
+  /** Only open counters serve: a paused or closed one calls nobody (hall-domain note, expected wait). */
+  private openCountersServing(groups: readonly string[], statuses: Map<string, CounterStatusRecord>): number {
+    return this.store.counters.listActive().filter((c) => statuses.get(c.id)?.status === 'open' && c.serviceGroups.some((g) => groups.includes(g))).length;
   }
 
   /** One ticket as the screens show it (null when there is no such ticket). */
