@@ -88,7 +88,7 @@ describe('hub server', () => {
     client.send({ type: 'pull', bucket: 'catalog', cursor: '' });
     expect(await client.next()).toMatchObject({ type: 'changes', bucket: 'catalog', changes: [{ key: 'A', op: 'put', value: { code: 'A' } }] });
     const checkpoint = await client.next();
-    expect(checkpoint).toMatchObject({ type: 'checkpoint', bucket: 'catalog', cursor: expect.stringMatching(new RegExp(`^${epoch}:\\d+$`)) });
+    expect(checkpoint).toMatchObject({ type: 'checkpoint', bucket: 'catalog', cursor: expect.stringMatching(new RegExp(`^${epoch}:\\d+\\.[A-Za-z0-9_-]{8}$`)) });
 
     // A publish afterwards pokes the connection.
     await store.publish('catalog', [{ op: 'put', key: 'B', value: { code: 'B' } }]);
@@ -188,7 +188,7 @@ describe('hub server', () => {
       const m = await client.next();
       if (m.type === 'changes') total += m.changes.length;
       else {
-        expect(m).toMatchObject({ type: 'checkpoint', cursor: formatCursor(await store.epoch(), 3200) });
+        expect(m).toMatchObject({ type: 'checkpoint', cursor: formatCursor(await store.epoch(), 3200, (await store.changeAt('credit', 3200))!.tag) });
         break;
       }
     }

@@ -12,6 +12,7 @@ import type { Logger } from '../../main/log';
 import { MAX_FRAME_BYTES, type SyncMessage } from '../protocol';
 import { createHubService, type HubLimits, type HubService } from './session';
 import type { HubStore } from './store/types';
+import { createUpdatesHandler } from './updates-http';
 
 export const DEFAULT_HUB_PORT = 7300;
 export const DEFAULT_HUB_HOST = '127.0.0.1';
@@ -36,6 +37,8 @@ export interface HubServerOptions {
   heartbeatMs?: number;
   /** close() also closes the store (default true). */
   closeStore?: boolean;
+  /** Serve the signed update bundles in this folder at GET /updates/… (./updates-http.ts). */
+  updatesDir?: string;
 }
 
 export interface HubHealth {
@@ -94,8 +97,10 @@ export async function startHubServer(options: HubServerOptions): Promise<Running
     }
   }
 
+  const serveUpdates = options.updatesDir ? createUpdatesHandler(options.updatesDir) : null;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://hub.invalid');
+    if (serveUpdates?.(req, res, url.pathname)) return;
     if (url.pathname !== '/health') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
       return;

@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testClock } from '../../main/domain/clock';
@@ -110,6 +113,23 @@ describe('HubSession: hello', () => {
     expect(codes(await client().send(hello))).toEqual(['error:unauthorized']);
     clock.advance(1);
     expect(codes(await client().send(helloFor(c03, clock())))).toEqual(['welcome']);
+  });
+
+  it('refuses a hello replayed to another hub process on the same database', async () => {
+    const { store, client, c03, clock } = await setup();
+    const hello = helloFor(c03, clock());
+    expect(codes(await client().send(hello))).toEqual(['welcome']);
+    // A second hub process: its own service (own memory), the same store.
+    const other = createHubService({ store, clock });
+    cleanups.push(() => other.close());
+    const out: SyncMessage[] = [];
+    const session = other.openSession((m) => void out.push(m));
+    await session.receive(JSON.stringify(hello));
+    expect(codes(out)).toEqual(['error:unauthorized']);
+    clock.advance(1);
+    const fresh: SyncMessage[] = [];
+    await other.openSession((m) => void fresh.push(m)).receive(JSON.stringify(helloFor(c03, clock())));
+    expect(codes(fresh)).toEqual(['welcome']);
   });
 
   it('accepts clocks skewed ±48 h, refuses beyond 72 h', async () => {
@@ -311,10 +331,11 @@ describe('HubSession: pull', () => {
     expect(codes(answer)).toEqual(['changes', 'changes', 'changes', 'checkpoint']);
     expect(answer.slice(0, 3).map((m) => (m.type === 'changes' ? m.changes.length : -1))).toEqual([1000, 1000, 500]);
     const last = published.at(-1)!.serverSeq;
-    expect(answer[3]).toEqual({ type: 'checkpoint', bucket: 'catalog', cursor: formatCursor(epoch, last) });
+    const cursor = formatCursor(epoch, last, (await store.changeAt('catalog', last))!.tag);
+    expect(answer[3]).toEqual({ type: 'checkpoint', bucket: 'catalog', cursor });
 
     // From the checkpoint: nothing new, the same cursor back.
-    expect(await c.send({ type: 'pull', bucket: 'catalog', cursor: formatCursor(epoch, last) })).toEqual([{ type: 'checkpoint', bucket: 'catalog', cursor: formatCursor(epoch, last) }]);
+    expect(await c.send({ type: 'pull', bucket: 'catalog', cursor })).toEqual([{ type: 'checkpoint', bucket: 'catalog', cursor }]);
     // An empty bucket from the beginning.
     expect(await c.send({ type: 'pull', bucket: 'devices', cursor: '' })).toEqual([{ type: 'checkpoint', bucket: 'devices', cursor: formatCursor(epoch, 0) }]);
   });
@@ -328,6 +349,62 @@ describe('HubSession: pull', () => {
     expect(answer[0]).toMatchObject({ changes: [{ value: { consoleId: 'C03', seq: 1 } }, { value: { consoleId: 'C03', seq: 2 } }] });
   });
 
+  it('answers reset_required when the hub lost the change a cursor points at but kept its epoch (lost fsync)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hall-hub-lost-'));
+    cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+    const file = join(dir, 'hub.sqlite');
+    const open = async (): Promise<{ store: SqliteHubStore; c: Client }> => {
+      const store = await SqliteHubStore.open({ file });
+      const service = createHubService({ store, clock: testClock(NOW) });
+      cleanups.push(async () => {
+        await service.close();
+        await store.close();
+      });
+      const c03 = await enrollTestConsole(store, 'C03');
+      const out: SyncMessage[] = [];
+      const session = service.openSession((m) => void out.push(m));
+      const c: Client = {
+        session,
+        out,
+        async send(message) {
+          const before = out.length;
+          await session.receive(JSON.stringify(message));
+          return out.slice(before);
+        },
+      };
+      expect(codes(await c.send(helloFor(c03, new Date(Date.parse(NOW) + Math.floor(Math.random() * 1e6)))))).toEqual(['welcome']);
+      return { store, c };
+    };
+    let { store, c } = await open();
+    await store.publish('catalog', [{ op: 'put', key: 'kept', value: { n: 1 } }]);
+    await store.close();
+    copyFileSync(file, join(dir, 'backup.sqlite'));
+    ({ store, c } = await open());
+    const epoch = await store.epoch();
+    await store.publish('catalog', [{ op: 'put', key: 'lost', value: { n: 2 } }]);
+    const pulled = await c.send({ type: 'pull', bucket: 'catalog', cursor: '' });
+    const checkpoint = pulled.at(-1) as Extract<SyncMessage, { type: 'checkpoint' }>;
+    expect(parseCursor(checkpoint.cursor)).toMatchObject({ epoch, serverSeq: 2 });
+    const atOne = pulled[0]!.type === 'changes' ? pulled[0]!.changes[0]!.serverSeq : -1;
+    const firstCursor = formatCursor(epoch, atOne, (await store.changeAt('catalog', atOne))!.tag);
+    await store.close();
+
+    // The hub comes back without its last commit, same epoch.
+    copyFileSync(join(dir, 'backup.sqlite'), file);
+    rmSync(`${file}-wal`, { force: true });
+    ({ store, c } = await open());
+    expect(await store.epoch()).toBe(epoch);
+    expect(codes(await c.send({ type: 'pull', bucket: 'catalog', cursor: checkpoint.cursor }))).toEqual(['error:reset_required']);
+    // Another change takes serverSeq 2 again: the cursor's tag no longer matches.
+    await store.publish('catalog', [{ op: 'put', key: 'other', value: { n: 3 } }]);
+    expect(await store.changeAt('catalog', 2)).not.toBeNull();
+    expect(codes(await c.send({ type: 'pull', bucket: 'catalog', cursor: checkpoint.cursor }))).toEqual(['error:reset_required']);
+    // A cursor at a change the hub still has is fine, and so is a cursor without a tag pointing at an existing change.
+    expect(codes(await c.send({ type: 'pull', bucket: 'catalog', cursor: firstCursor }))).toEqual(['changes', 'checkpoint']);
+    expect(codes(await c.send({ type: 'pull', bucket: 'catalog', cursor: formatCursor(epoch, atOne) }))).toEqual(['changes', 'checkpoint']);
+    expect(codes(await c.send({ type: 'pull', bucket: 'catalog', cursor: formatCursor(epoch, 99) }))).toEqual(['error:reset_required']);
+  });
+
   it('answers a cursor from another epoch (or not ours) with reset_required', async () => {
     const { connected, store } = await setup();
     const c = await connected();
@@ -339,9 +416,11 @@ describe('HubSession: pull', () => {
   });
 
   it('parses and formats cursors', () => {
-    expect(parseCursor('')).toEqual({ epoch: null, serverSeq: 0 });
-    expect(parseCursor(formatCursor('0b9e-uuid', 42))).toEqual({ epoch: '0b9e-uuid', serverSeq: 42 });
-    for (const bad of ['42', ':42', 'e:-1', 'e:01', 'e:1.5', 'e:', 'e:99999999999999999']) expect(parseCursor(bad)).toBeNull();
+    expect(parseCursor('')).toEqual({ epoch: null, serverSeq: 0, tag: null });
+    expect(parseCursor(formatCursor('0b9e-uuid', 42))).toEqual({ epoch: '0b9e-uuid', serverSeq: 42, tag: null });
+    expect(parseCursor(formatCursor('0b9e-uuid', 42, 'Ab_9-x2Q'))).toEqual({ epoch: '0b9e-uuid', serverSeq: 42, tag: 'Ab_9-x2Q' });
+    expect(formatCursor('e', 7, null)).toBe('e:7');
+    for (const bad of ['42', ':42', 'e:-1', 'e:01', 'e:', 'e:99999999999999999', 'e:4.', 'e:4.a.b', 'e:4.a b', 'e:4.12345678901234567']) expect(parseCursor(bad)).toBeNull();
   });
 });
 

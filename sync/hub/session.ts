@@ -109,21 +109,25 @@ export function signHello(privateKey: KeyObject, consoleId: string, issuedAt: st
   return { keyId: consoleId, issuedAt, signature: sign(null, Buffer.from(helloSigningText(consoleId, issuedAt), 'utf8'), privateKey).toString('base64url') };
 }
 
-/** Cursor text: `<epoch>:<serverSeq>`; '' is "from the beginning". */
-export function formatCursor(epoch: string, serverSeq: number): string {
-  return `${epoch}:${serverSeq}`;
+/**
+ * Cursor text: `<epoch>:<serverSeq>` or `<epoch>:<serverSeq>.<tag>` ('' is "from the beginning"). The
+ * tag is the change's random tag at that serverSeq: a hub that lost its last commits but kept its
+ * epoch no longer has that change (or has another one there), and answers reset_required.
+ */
+export function formatCursor(epoch: string, serverSeq: number, tag?: string | null): string {
+  return tag ? `${epoch}:${serverSeq}.${tag}` : `${epoch}:${serverSeq}`;
 }
 
-/** `{epoch, serverSeq}`, `{epoch: null, serverSeq: 0}` for '', or null when it is not a cursor of ours. */
-export function parseCursor(cursor: string): { epoch: string | null; serverSeq: number } | null {
-  if (cursor === '') return { epoch: null, serverSeq: 0 };
+/** `{epoch, serverSeq, tag}`, `{epoch: null, serverSeq: 0, tag: null}` for '', or null when it is not a cursor of ours. */
+export function parseCursor(cursor: string): { epoch: string | null; serverSeq: number; tag: string | null } | null {
+  if (cursor === '') return { epoch: null, serverSeq: 0, tag: null };
   const at = cursor.lastIndexOf(':');
   if (at <= 0) return null;
-  const digits = cursor.slice(at + 1);
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(digits)) return null;
-  const serverSeq = Number(digits);
+  const m = /^(0|[1-9][0-9]{0,15})(?:\.([A-Za-z0-9_-]{1,16}))?$/.exec(cursor.slice(at + 1));
+  if (m === null) return null;
+  const serverSeq = Number(m[1]);
   if (!Number.isSafeInteger(serverSeq)) return null;
-  return { epoch: cursor.slice(0, at), serverSeq };
+  return { epoch: cursor.slice(0, at), serverSeq, tag: m[2] ?? null };
 }
 
 /**
@@ -385,7 +389,9 @@ export function createHubService(options: HubServiceOptions): HubService {
       if (!Number.isFinite(issued) || Math.abs(now - issued) > AUTH_MAX_SKEW_MS) {
         return refuse('skew', `auth.issuedAt ${m.auth.issuedAt} is more than 72 h from the hub's clock ${new Date(now).toISOString()}: fix the console's clock`);
       }
-      if (!freshHello(m.consoleId, m.auth.issuedAt, issued, now)) return refuse('replay', 'this hello was already used: sign a new one');
+      if (!freshHello(m.consoleId, m.auth.issuedAt, issued, now) || !(await store.rememberHello(m.consoleId, m.auth.issuedAt, issued, now, AUTH_MAX_SKEW_MS))) {
+        return refuse('replay', 'this hello was already used: sign a new one');
+      }
       if (this.closed) return;
 
       this.consoleId = m.consoleId;
@@ -441,6 +447,16 @@ export function createHubService(options: HubServiceOptions): HubService {
       if (cursor === null || (cursor.epoch !== null && cursor.epoch !== epoch)) {
         return this.error('reset_required', `cursor of ${bucket} is not from this hub's epoch ${epoch}: download ${bucket} again from ''`);
       }
+      if (cursor.serverSeq > 0) {
+        const mark = await store.changeAt(bucket, cursor.serverSeq);
+        if (mark === null || (cursor.tag !== null && mark.tag !== cursor.tag)) {
+          log('warn', 'hub.cursor_lost', { consoleId: this.consoleId, bucket, serverSeq: cursor.serverSeq });
+          return this.error(
+            'reset_required',
+            `cursor of ${bucket} points at change ${cursor.serverSeq}, which this hub no longer has (it lost its last commits or was restored without a new epoch): download ${bucket} again from ''`,
+          );
+        }
+      }
       const initial = !this.firstPullDone || cursor.epoch === null;
       if (initial) {
         const slot = gate.acquire();
@@ -461,15 +477,17 @@ export function createHubService(options: HubServiceOptions): HubService {
       try {
         this.pulled.add(bucket);
         let at = cursor.serverSeq;
+        let tag = cursor.tag;
         for (;;) {
           if (this.closed || draining) return;
           const page = await store.changesSince(bucket, at, limits.changesPerFrame);
           if (page.changes.length > 0) await this.send({ type: 'changes', bucket, changes: page.changes });
           at = page.cursor;
+          if (page.cursorTag !== undefined) tag = page.cursorTag;
           if (!page.hasMore) break;
         }
         this.firstPullDone = true;
-        await this.send({ type: 'checkpoint', bucket, cursor: formatCursor(epoch, at) });
+        await this.send({ type: 'checkpoint', bucket, cursor: formatCursor(epoch, at, tag) });
       } finally {
         if (initial) gate.release();
       }

@@ -242,10 +242,16 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       expect(cat1[2]!.serverSeq).toBeLessThan(cal[0]!.serverSeq);
       expect(cal[0]!.serverSeq).toBeLessThan(cat2[0]!.serverSeq);
 
+      const tag = expect.stringMatching(/^[A-Za-z0-9_-]{8}$/);
       const p1 = await store.changesSince('catalog', 0, 2);
-      expect(p1).toEqual({ changes: cat1.slice(0, 2), cursor: cat1[1]!.serverSeq, hasMore: true });
+      expect(p1).toEqual({ changes: cat1.slice(0, 2), cursor: cat1[1]!.serverSeq, hasMore: true, cursorTag: tag });
       const p2 = await store.changesSince('catalog', p1.cursor, 2);
-      expect(p2).toEqual({ changes: [cat1[2], cat2[0]], cursor: cat2[0]!.serverSeq, hasMore: false });
+      expect(p2).toEqual({ changes: [cat1[2], cat2[0]], cursor: cat2[0]!.serverSeq, hasMore: false, cursorTag: tag });
+      expect(p2.cursorTag).not.toBe(p1.cursorTag);
+      // changeAt: the change at a serverSeq of that bucket, with the tag its page reported.
+      expect(await store.changeAt('catalog', p2.cursor)).toEqual({ tag: p2.cursorTag });
+      expect(await store.changeAt('calendar', p2.cursor)).toBeNull();
+      expect(await store.changeAt('catalog', p2.cursor + 1000)).toBeNull();
       expect(await store.changesSince('catalog', p2.cursor)).toEqual({ changes: [], cursor: p2.cursor, hasMore: false });
       expect(await store.changesSince('credit', 0)).toEqual({ changes: [], cursor: 0, hasMore: false });
 
@@ -318,6 +324,20 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       expect(await two.lastApplied('C03')).toBe(120);
       const log = await allChanges(one, 'hall_cases');
       expect(log.map((c) => c.key).sort()).toEqual(mutations.map((m) => m.mutationId).sort());
+    });
+
+    it('two stores on one database: a hello seen through one is a replay through the other; old ones are forgotten', async () => {
+      const one = await fresh('C03');
+      const two = await open();
+      const H = 3_600_000;
+      const t0 = Date.parse('2026-11-26T02:00:00.000Z');
+      const at = new Date(t0).toISOString();
+      const both = await Promise.all([one.rememberHello('C03', at, t0, t0, 72 * H), two.rememberHello('C03', at, t0, t0, 72 * H)]);
+      expect(both.sort()).toEqual([false, true]);
+      expect(await one.rememberHello('C03', at, t0, t0 + H, 72 * H)).toBe(false);
+      expect(await two.rememberHello('C05', at, t0, t0, 72 * H)).toBe(true); // another console, same time
+      // Beyond the window the entry is dropped (the hub's skew check refuses such a hello anyway).
+      expect(await two.rememberHello('C03', at, t0, t0 + 73 * H, 72 * H)).toBe(true);
     });
 
     it('two stores on one database: serverSeq unique and increasing, cursors never skip, changes reach the other store', async () => {

@@ -4,7 +4,7 @@
  * `lookupsFor` names, calls `planPush`, then writes the plan's rows in the same transaction.
  * Rules and reasons: docs/sync.md.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { Bucket, Mutation, type Change } from '../../protocol';
 import {
@@ -51,6 +51,11 @@ export function checkPublicKey(publicKey: unknown): string {
     throw new HubStoreError('bad_public_key', 'public key must be 1–4096 characters of text');
   }
   return publicKey;
+}
+
+/** A fresh change tag: 8 base64url characters (48 random bits), carried in cursors after the serverSeq. */
+export function newChangeTag(): string {
+  return randomBytes(6).toString('base64url');
 }
 
 export function checkCursor(cursor: number): void {

@@ -77,6 +77,22 @@ export const HUB_PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX hub_changes_bucket ON hub_changes (bucket, server_seq);
     `,
   },
+  {
+    version: 2,
+    name: 'change-tags-and-hellos',
+    sql: `
+      -- A random tag per change, carried in cursors (see the SQLite migration 2 and docs/sync.md).
+      ALTER TABLE hub_changes ADD COLUMN tag text;
+
+      -- hello signatures seen recently (replay refusal across hub processes).
+      CREATE TABLE hub_hellos (
+        console_id text NOT NULL,
+        issued_at  text NOT NULL,
+        issued_ms  bigint NOT NULL,
+        PRIMARY KEY (console_id, issued_at)
+      );
+    `,
+  },
 ];
 
 export const HUB_PG_SCHEMA_VERSION: number = HUB_PG_MIGRATIONS.at(-1)?.version ?? 0;

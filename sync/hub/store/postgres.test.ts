@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres';
 import { describeHubStore } from './hub-store.suite';
 import { PostgresHubStore } from './postgres';
+import { HUB_PG_MIGRATIONS } from './postgres-migrations';
 import type { HubChangeEvent } from './types';
 import pg from 'pg';
 
@@ -105,7 +106,7 @@ describe('PostgresHubStore schema', () => {
     await c.connect();
     try {
       const m = await c.query<{ version: number; name: string }>('SELECT version, name FROM hub_meta_test.hub_migrations ORDER BY version');
-      expect(m.rows).toEqual([{ version: 1, name: 'hub-initial' }]);
+      expect(m.rows).toEqual(HUB_PG_MIGRATIONS.map((x) => ({ version: x.version, name: x.name })));
       await c.query(`INSERT INTO hub_meta_test.hub_migrations (version, name) VALUES (99, 'future')`);
     } finally {
       await c.end();

@@ -16,6 +16,7 @@ import {
   checkCursor,
   checkPublicKey,
   lookupsFor,
+  newChangeTag,
   pageSize,
   planPush,
   prepareBatch,
@@ -25,7 +26,7 @@ import {
   type LedgerEntry,
 } from './plan';
 import { HUB_PG_MIGRATIONS, HUB_PG_SCHEMA_VERSION } from './postgres-migrations';
-import { HashRow, decode, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
+import { HashRow, decode, tagOf, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import {
   HubStoreError,
   REFERENCE_BUCKETS,
@@ -33,6 +34,7 @@ import {
   type Bucket,
   type Change,
   type ChangeInput,
+  type ChangeMark,
   type ChangePage,
   type ConsoleRecord,
   type HubChangeListener,
@@ -270,9 +272,9 @@ export class PostgresHubStore implements HubStore {
       .map((r) => Number(r.s))
       .sort((a, b) => a - b);
     await c.query(
-      `INSERT INTO hub_changes (server_seq, bucket, op, key, value, created_at)
-       SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
-      [seqs, rows.map((r) => r.bucket), rows.map((r) => r.op), rows.map((r) => r.key), rows.map((r) => r.valueJson), rows.map(() => this.now())],
+      `INSERT INTO hub_changes (server_seq, bucket, op, key, value, created_at, tag)
+       SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])`,
+      [seqs, rows.map((r) => r.bucket), rows.map((r) => r.op), rows.map((r) => r.key), rows.map((r) => r.valueJson), rows.map(() => this.now()), rows.map(() => newChangeTag())],
     );
     const payload: NotifyPayload = { o: this.instanceId, b: [...new Set(rows.map((r) => r.bucket))], s: seqs.at(-1) ?? 0 };
     await c.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(payload)]);
@@ -388,9 +390,25 @@ export class PostgresHubStore implements HubStore {
   async changesSince(bucket: Bucket, cursor: number, limit?: number): Promise<ChangePage> {
     checkCursor(cursor);
     const n = pageSize(limit);
-    const r = await this.query('SELECT server_seq, op, key, value FROM hub_changes WHERE bucket = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3', [bucket, cursor, n + 1]);
+    const r = await this.query('SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3', [bucket, cursor, n + 1]);
     const changes = r.rows.slice(0, n).map(toChangeFromRow);
-    return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: r.rows.length > n };
+    const last = changes.length > 0 ? r.rows[changes.length - 1] : undefined;
+    return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: r.rows.length > n, ...(last !== undefined ? { cursorTag: tagOf(last) } : {}) };
+  }
+
+  async changeAt(bucket: Bucket, serverSeq: number): Promise<ChangeMark | null> {
+    checkCursor(serverSeq);
+    const r = await this.query('SELECT tag FROM hub_changes WHERE server_seq = $1 AND bucket = $2', [serverSeq, bucket]);
+    return r.rows[0] === undefined ? null : { tag: tagOf(r.rows[0]) };
+  }
+
+  async rememberHello(consoleId: string, issuedAt: string, issuedMs: number, nowMs: number, windowMs: number): Promise<boolean> {
+    checkConsoleId(consoleId);
+    return this.write('rememberHello', async (c) => {
+      await c.query('DELETE FROM hub_hellos WHERE console_id = $1 AND abs($2::bigint - issued_ms) > $3::bigint', [consoleId, nowMs, windowMs]);
+      const r = await c.query('INSERT INTO hub_hellos (console_id, issued_at, issued_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [consoleId, issuedAt, issuedMs]);
+      return r.rowCount === 1;
+    });
   }
 
   async publish(bucket: ReferenceBucket, changes: readonly ChangeInput[]): Promise<Change[]> {

@@ -85,6 +85,12 @@ export function toChangeFromRow(row: unknown): Change {
   return toChange(r.server_seq, r.op, r.key, r.value);
 }
 
+const TagRow = z.object({ tag: z.string().nullable() });
+/** The `tag` column of a hub_changes row (null for rows from before tags). */
+export function tagOf(row: unknown): string | null {
+  return decode(TagRow, row, 'hub_changes').tag;
+}
+
 const LedgerRow = z.object({ seq: int, mutation_id: z.string().nullable(), outcome: z.enum(['applied', 'duplicate', 'rejected']), reason: z.string().nullable() });
 export function toLedger(row: unknown): z.output<typeof LedgerRow> {
   return decode(LedgerRow, row, 'hub_console_seqs');

@@ -74,6 +74,26 @@ export const HUB_SQLITE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'change-tags-and-hellos',
+    up(db) {
+      db.exec(`
+        -- A random tag per change, carried in cursors: a hub that lost its last commits but kept its
+        -- epoch (lost fsync, a file copied back) reuses serverSeqs; the tag tells the console's cursor
+        -- points at a change that no longer exists. Rows from before this version have no tag.
+        ALTER TABLE hub_changes ADD COLUMN tag TEXT;
+
+        -- hello signatures seen recently (replay refusal across hub processes on one database).
+        CREATE TABLE hub_hellos (
+          console_id TEXT NOT NULL,
+          issued_at  TEXT NOT NULL,
+          issued_ms  INTEGER NOT NULL,
+          PRIMARY KEY (console_id, issued_at)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const HUB_SQLITE_SCHEMA_VERSION: number = HUB_SQLITE_MIGRATIONS.at(-1)?.version ?? 0;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/store/database';
 import { describeHubStore } from './hub-store.suite';
 import { SqliteHubStore } from './sqlite';
+import { HUB_SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
 import { HubStoreError } from './types';
 
 describeHubStore('sqlite', () => {
@@ -34,7 +35,7 @@ describe('SqliteHubStore files', () => {
       await store.close();
       const raw = new Database(file, { readonly: true });
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      expect(raw.pragma('user_version', { simple: true })).toBe(HUB_SQLITE_SCHEMA_VERSION);
       expect(raw.pragma('application_id', { simple: true })).toBe(0x48414c48);
       raw.close();
       if (process.platform !== 'win32') {

@@ -14,6 +14,7 @@ import {
   checkCursor,
   checkPublicKey,
   lookupsFor,
+  newChangeTag,
   pageSize,
   planPush,
   prepareBatch,
@@ -22,7 +23,7 @@ import {
   type ChangeRow,
   type LedgerEntry,
 } from './plan';
-import { HashRow, decode, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
+import { HashRow, decode, tagOf, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import { HUB_SQLITE_MIGRATIONS, HUB_SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
 import {
   HubStoreError,
@@ -30,6 +31,7 @@ import {
   type Bucket,
   type Change,
   type ChangeInput,
+  type ChangeMark,
   type ChangePage,
   type ConsoleRecord,
   type HubChangeListener,
@@ -225,8 +227,8 @@ export class SqliteHubStore implements HubStore {
   private appendChanges(rows: readonly ChangeRow[]): { bucket: Bucket; serverSeq: number }[] {
     if (rows.length === 0) return [];
     const at = this.now();
-    const stmt = this.stmt('INSERT INTO hub_changes (bucket, op, key, value, created_at) VALUES (?, ?, ?, ?, ?)');
-    return rows.map((c) => ({ bucket: c.bucket, serverSeq: Number(stmt.run(c.bucket, c.op, c.key, c.valueJson, at).lastInsertRowid) }));
+    const stmt = this.stmt('INSERT INTO hub_changes (bucket, op, key, value, created_at, tag) VALUES (?, ?, ?, ?, ?, ?)');
+    return rows.map((c) => ({ bucket: c.bucket, serverSeq: Number(stmt.run(c.bucket, c.op, c.key, c.valueJson, at, newChangeTag()).lastInsertRowid) }));
   }
 
   /** After a commit: tell this process's listeners, and remember the rows so the watcher does not report them as others'. */
@@ -257,10 +259,29 @@ export class SqliteHubStore implements HubStore {
       checkCursor(cursor);
       const n = pageSize(limit);
       const rows = this.sql
-        .prepare('SELECT server_seq, op, key, value FROM hub_changes WHERE bucket = ? AND server_seq > ? ORDER BY server_seq LIMIT ?')
+        .prepare('SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = ? AND server_seq > ? ORDER BY server_seq LIMIT ?')
         .all(bucket, cursor, n + 1);
       const changes = rows.slice(0, n).map(toChangeFromRow);
-      return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: rows.length > n };
+      const last = changes.length > 0 ? rows[changes.length - 1] : undefined;
+      return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: rows.length > n, ...(last !== undefined ? { cursorTag: tagOf(last) } : {}) };
+    });
+  }
+
+  changeAt(bucket: Bucket, serverSeq: number): Promise<ChangeMark | null> {
+    return this.run(() => {
+      checkCursor(serverSeq);
+      const row = this.stmt('SELECT tag FROM hub_changes WHERE server_seq = ? AND bucket = ?').get(serverSeq, bucket);
+      return row === undefined ? null : { tag: tagOf(row) };
+    });
+  }
+
+  rememberHello(consoleId: string, issuedAt: string, issuedMs: number, nowMs: number, windowMs: number): Promise<boolean> {
+    return this.run(() => {
+      checkConsoleId(consoleId);
+      return this.write('rememberHello', () => {
+        this.stmt('DELETE FROM hub_hellos WHERE console_id = ? AND abs(? - issued_ms) > ?').run(consoleId, nowMs, windowMs);
+        return this.stmt('INSERT OR IGNORE INTO hub_hellos (console_id, issued_at, issued_ms) VALUES (?, ?, ?)').run(consoleId, issuedAt, issuedMs).changes === 1;
+      });
     });
   }
 

@@ -61,6 +61,13 @@ export interface ChangePage {
   cursor: number;
   /** More changes after `cursor` exist in this bucket. */
   hasMore: boolean;
+  /** The tag of the change at `cursor` when this page returned changes (null for rows without one); undefined when none were returned. */
+  cursorTag?: string | null;
+}
+
+/** The change at a serverSeq of a bucket: its tag (null for rows written before tags existed). */
+export interface ChangeMark {
+  tag: string | null;
 }
 
 export interface ConsoleRecord {
@@ -107,7 +114,7 @@ export interface HubChangeEvent {
 }
 export type HubChangeListener = (event: HubChangeEvent) => void;
 
-export type HubWriteOperation = 'applyPush' | 'publish' | 'registerConsole' | 'revokeConsole' | 'newEpoch';
+export type HubWriteOperation = 'applyPush' | 'publish' | 'registerConsole' | 'revokeConsole' | 'newEpoch' | 'rememberHello';
 
 export interface HubStoreHooks {
   /** Runs inside every write transaction just before COMMIT; throwing rolls it back (fault injection). */
@@ -127,6 +134,11 @@ export interface HubStore {
   getMutation(mutationId: string): Promise<StoredMutation | null>;
 
   changesSince(bucket: Bucket, cursor: number, limit?: number): Promise<ChangePage>;
+  /**
+   * The change at `serverSeq` in `bucket`, or null when there is none: a cursor pointing there comes
+   * from a timeline this hub no longer has (it lost its last commits but kept its epoch).
+   */
+  changeAt(bucket: Bucket, serverSeq: number): Promise<ChangeMark | null>;
   /** Appends reference data to the change log in one transaction; returns the changes with their serverSeq. */
   publish(bucket: ReferenceBucket, changes: readonly ChangeInput[]): Promise<Change[]>;
 
@@ -137,6 +149,13 @@ export interface HubStore {
   getConsole(consoleId: string): Promise<ConsoleRecord | null>;
 
   listQuarantine(query?: QuarantineQuery): Promise<QuarantinedMutation[]>;
+
+  /**
+   * Records a hello's (consoleId, issuedAt); false when it was already recorded (a replay), whichever
+   * hub process saw it. Entries older than `windowMs` before `nowMs` are forgotten (the skew check
+   * refuses those anyway).
+   */
+  rememberHello(consoleId: string, issuedAt: string, issuedMs: number, nowMs: number, windowMs: number): Promise<boolean>;
 
   /** Fires once per commit that appended changes, from this instance or another on the same database. Returns unsubscribe. */
   onChange(listener: HubChangeListener): () => void;
