@@ -39,12 +39,23 @@ export function cursorEpoch(cursor: string): string | null {
   return at > 0 ? cursor.slice(0, at) : null;
 }
 
-/** reset_required: every cursor goes (the outbox is kept). */
+/**
+ * reset_required: the cursors go (the outbox is kept). Each bucket that had one keeps a row with cursor
+ * '' — "reset pending" — so the next full download of it REPLACES what the console holds (rows the hub
+ * no longer has are deleted), even if the console restarts in between. A bucket never synced has no
+ * row: its first download only adds (a console's locally imported catalog is not wiped by an empty hub).
+ */
 export function dropCursors(store: Store, buckets?: readonly Bucket[]): void {
+  const now = store.db.now().toISOString();
   store.db.transaction(() => {
-    if (buckets === undefined) store.db.sql.prepare('DELETE FROM sync_cursors').run();
-    else for (const b of buckets) store.db.sql.prepare('DELETE FROM sync_cursors WHERE bucket = ?').run(b);
+    if (buckets === undefined) store.db.sql.prepare(`UPDATE sync_cursors SET cursor = '', epoch = NULL, updated_at = ?`).run(now);
+    else for (const b of buckets) store.db.sql.prepare(`UPDATE sync_cursors SET cursor = '', epoch = NULL, updated_at = ? WHERE bucket = ?`).run(now, b);
   });
+}
+
+/** Buckets whose next full download replaces the local rows (after a reset). */
+export function resetPending(store: Store): Bucket[] {
+  return (store.db.sql.prepare(`SELECT bucket FROM sync_cursors WHERE cursor = ''`).all() as { bucket: Bucket }[]).map((r) => r.bucket);
 }
 
 /** The device allowlist as published (bucket `devices`). */
@@ -64,6 +75,7 @@ export function applyCheckpoint(store: Store, bucket: Bucket, changes: readonly 
   let catalogTouched = false;
   const now = store.db.now().toISOString();
   store.db.transaction(() => {
+    const replacing = store.db.sql.prepare(`SELECT 1 FROM sync_cursors WHERE bucket = ? AND cursor = ''`).get(bucket) !== undefined;
     for (const change of changes) {
       try {
         store.db.transaction(() => {
@@ -73,6 +85,7 @@ export function applyCheckpoint(store: Store, bucket: Bucket, changes: readonly 
         skipped.push({ bucket, key: change.key.slice(0, 128), reason: (err instanceof Error ? err.message : String(err)).slice(0, 300) });
       }
     }
+    if (replacing && removeAbsent(store, bucket, changes)) catalogTouched = true;
     store.db.sql
       .prepare(
         `INSERT INTO sync_cursors (bucket, cursor, epoch, updated_at) VALUES (?, ?, ?, ?)
@@ -84,6 +97,28 @@ export function applyCheckpoint(store: Store, bucket: Bucket, changes: readonly 
   // The catalog repository caches its rows; an empty upsert drops the cache after deletes.
   if (catalogTouched) store.catalog.upsert([], '');
   return skipped;
+}
+
+/**
+ * After a reset, the full download is the whole bucket: local rows of it that the download does not put
+ * are deleted (the hub lost them, or another hub never had them). Calendar (one key) and users (no
+ * deletes on the console yet) are left as they are. Returns true when catalog rows were deleted.
+ */
+function removeAbsent(store: Store, bucket: Bucket, changes: readonly Change[]): boolean {
+  const last = new Map<string, Change['op']>();
+  for (const c of changes) last.set(c.key, c.op);
+  const kept = [...last].filter(([, op]) => op === 'put').map(([key]) => key);
+  const table = bucket === 'catalog' ? ['catalog_items', 'code'] : bucket === 'credit' ? ['credit_entries', 'id_hash'] : bucket === 'devices' ? ['sync_devices', 'id'] : null;
+  if (table === null) return false;
+  const [name, key] = table as [string, string];
+  const sql = store.db.sql;
+  sql.exec('CREATE TEMP TABLE IF NOT EXISTS sync_kept (key TEXT PRIMARY KEY)');
+  sql.exec('DELETE FROM temp.sync_kept');
+  const add = sql.prepare('INSERT OR IGNORE INTO temp.sync_kept (key) VALUES (?)');
+  for (const k of kept) add.run(k);
+  const removed = sql.prepare(`DELETE FROM ${name} WHERE ${key} NOT IN (SELECT key FROM temp.sync_kept)`).run().changes;
+  sql.exec('DELETE FROM temp.sync_kept');
+  return bucket === 'catalog' && removed > 0;
 }
 
 /** Returns true when a catalog row was deleted (the catalog cache must be dropped). */

@@ -322,7 +322,7 @@ describe('SyncClient: pull', () => {
     expect(restored.of('hello')[0]!.cursors).toEqual({ catalog: 'E1:5', calendar: 'E1:6' });
     restored.reply({ type: 'error', code: 'reset_required', message: 'cursors of calendar, catalog are not from this epoch' });
     await flush();
-    expect(readCursors(t.store)).toEqual({});
+    expect(readCursors(t.store)).toEqual({ catalog: '', calendar: '' }); // reset pending: the next download replaces
     expect(t.store.outbox.countPending()).toBe(1); // the outbox is kept
     await t.ackAll(restored);
     expect(restored.of('pull')).toEqual([{ type: 'pull', bucket: 'catalog', cursor: '' }]);
@@ -333,8 +333,42 @@ describe('SyncClient: pull', () => {
     expect(restored.of('pull').at(-1)).toEqual({ type: 'pull', bucket: 'calendar', cursor: '' });
     restored.reply({ type: 'error', code: 'reset_required', message: 'again' });
     await flush();
-    expect(readCursors(t.store)).toEqual({});
+    expect(readCursors(t.store)).toEqual({ catalog: '', calendar: '' });
     expect(restored.of('pull').at(-1)).toEqual({ type: 'pull', bucket: 'catalog', cursor: '' });
+  });
+
+  it('after a reset the full download replaces the bucket (what the hub lost goes); a first download only adds', async () => {
+    const t = setup({ buckets: ['catalog', 'devices'] });
+    t.store.db.transaction(() => t.store.catalog.upsert([{ ...ITEM, code: 'LOCAL-1' }], 'import'));
+    const hub = await t.connect();
+    const put = (serverSeq: number, code: string) => ({ serverSeq, op: 'put' as const, key: code, value: { ...ITEM, code } });
+    hub.reply({ type: 'changes', bucket: 'catalog', changes: [put(1, 'A'), put(2, 'B')] });
+    hub.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E1:2' });
+    await flush();
+    hub.reply({ type: 'changes', bucket: 'devices', changes: [{ serverSeq: 3, op: 'put', key: 'pad03', value: { kind: 'rating-pad' } }] });
+    hub.reply({ type: 'checkpoint', bucket: 'devices', cursor: 'E1:3' });
+    await flush();
+    const codes = () => t.store.db.sql.prepare('SELECT code FROM catalog_items ORDER BY code').pluck().all();
+    expect(codes()).toEqual(['A', 'B', 'LOCAL-1']); // the first download added to the local import
+    // The hub lost B and the device (restored): reset, then the full download has only A and a new C.
+    hub.reply({ type: 'error', code: 'reset_required', message: 'lost' });
+    await flush();
+    hub.reply({ type: 'changes', bucket: 'catalog', changes: [put(1, 'A'), put(2, 'C'), { serverSeq: 4, op: 'delete', key: 'A' }, put(5, 'A')] });
+    hub.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E1:5' });
+    await flush();
+    expect(codes()).toEqual(['A', 'C']);
+    expect(t.store.catalog.get('B')).toBeNull(); // and the catalog cache saw it
+    hub.reply({ type: 'checkpoint', bucket: 'devices', cursor: 'E1:0' });
+    await flush();
+    expect(t.store.db.sql.prepare('SELECT count(*) FROM sync_devices').pluck().get()).toBe(0);
+    expect(readCursors(t.store)).toEqual({ catalog: 'E1:5', devices: 'E1:0' });
+    // No reset pending any more: a later incremental download only adds.
+    hub.reply({ type: 'poke', buckets: ['catalog'] });
+    await flush();
+    hub.reply({ type: 'changes', bucket: 'catalog', changes: [put(6, 'D')] });
+    hub.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E1:6' });
+    await flush();
+    expect(codes()).toEqual(['A', 'C', 'D']);
   });
 
   it('busy: waits retryAfterMs and pulls the bucket again', async () => {
