@@ -2,6 +2,7 @@ import { verify } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../preload/contract';
+import { ServiceItem } from '../../main/domain/catalog';
 import { testClock } from '../../main/domain/clock';
 import { createEventBus } from '../../main/events';
 import { createMemoryLogger } from '../../main/log';
@@ -339,7 +340,7 @@ describe('SyncClient: pull', () => {
 
   it('after a reset the full download replaces the bucket (what the hub lost goes); a first download only adds', async () => {
     const t = setup({ buckets: ['catalog', 'devices'] });
-    t.store.db.transaction(() => t.store.catalog.upsert([{ ...ITEM, code: 'LOCAL-1' }], 'import'));
+    t.store.db.transaction(() => t.store.catalog.upsert([ServiceItem.parse({ ...ITEM, code: 'LOCAL-1' })], 'import'));
     const hub = await t.connect();
     const put = (serverSeq: number, code: string) => ({ serverSeq, op: 'put' as const, key: code, value: { ...ITEM, code } });
     hub.reply({ type: 'changes', bucket: 'catalog', changes: [put(1, 'A'), put(2, 'B')] });

@@ -57,9 +57,27 @@ export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
   pokeDebounceMs: 20,
 };
 
+/** Timers the service uses (poke debounce); the fault-injection harness passes virtual ones. */
+export interface HubTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const REAL_TIMERS: HubTimers = {
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
+
 export interface HubServiceOptions {
   store: HubStore;
   clock: Clock;
+  timers?: HubTimers;
   logger?: Logger;
   limits?: Partial<HubLimits>;
 }
@@ -223,7 +241,8 @@ export function createHubService(options: HubServiceOptions): HubService {
 
   // Poke fan-out: commits are gathered for pokeDebounceMs, then each session hears about the buckets it pulled.
   let pokeBuckets = new Set<Bucket>();
-  let pokeTimer: NodeJS.Timeout | null = null;
+  const timers = options.timers ?? REAL_TIMERS;
+  let pokeTimer: unknown = null;
   const firePokes = (): void => {
     pokeTimer = null;
     const buckets = pokeBuckets;
@@ -233,8 +252,7 @@ export function createHubService(options: HubServiceOptions): HubService {
   const unsubscribe = store.onChange((event: HubChangeEvent) => {
     for (const b of event.buckets) pokeBuckets.add(b);
     if (pokeTimer === null && !draining) {
-      pokeTimer = setTimeout(firePokes, limits.pokeDebounceMs);
-      pokeTimer.unref?.();
+      pokeTimer = timers.setTimeout(firePokes, limits.pokeDebounceMs);
     }
   });
 
@@ -511,7 +529,7 @@ export function createHubService(options: HubServiceOptions): HubService {
   async function drain(): Promise<void> {
     draining = true;
     gate.dropAll();
-    if (pokeTimer !== null) clearTimeout(pokeTimer);
+    if (pokeTimer !== null) timers.clearTimeout(pokeTimer);
     pokeTimer = null;
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
