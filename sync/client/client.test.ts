@@ -372,6 +372,28 @@ describe('SyncClient: pull', () => {
     expect(codes()).toEqual(['A', 'C', 'D']);
   });
 
+  it('pulls every bucket again every pollMs while online, even without a poke; hello announces the configured schema', async () => {
+    const t = setup({ buckets: ['catalog'], pollMs: 300_000, keepaliveMs: 0, schemaVersion: 5 });
+    const hub = await t.connect();
+    expect(hub.of('hello')[0]!.schemaVersion).toBe(5);
+    hub.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E1:1' });
+    await flush();
+    expect(hub.of('pull')).toHaveLength(1);
+    t.timers.advance(299_000);
+    await flush();
+    expect(hub.of('pull')).toHaveLength(1);
+    t.timers.advance(1_000);
+    await flush();
+    expect(hub.of('pull')).toEqual([
+      { type: 'pull', bucket: 'catalog', cursor: '' },
+      { type: 'pull', bucket: 'catalog', cursor: 'E1:1' },
+    ]);
+    // Offline: no polling timer is left behind.
+    hub.close();
+    await flush();
+    expect(t.timers.pending().filter((ms) => ms === 300_000)).toEqual([]);
+  });
+
   it('busy: waits retryAfterMs and pulls the bucket again', async () => {
     const t = setup({ buckets: ['catalog'] });
     const hub = await t.connect();

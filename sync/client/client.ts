@@ -50,6 +50,13 @@ export interface SyncClientOptions {
   keepaliveMs?: number;
   /** Retention of acked outbox rows, run at start and daily. Default 30; 0 = never prune. */
   retentionDays?: number;
+  /**
+   * While online, every bucket is pulled again this often even without a poke (a poke lost by a
+   * middlebox, or a hub that could not send it, must not leave the console stale). Default 5 min; 0 = off.
+   */
+  pollMs?: number;
+  /** The schema version announced in hello. Default: this build's (SCHEMA_VERSION); the fault harness plays an older build. */
+  schemaVersion?: number;
   /** Test hooks: throwing from beforeCheckpointCommit rolls the pull's transaction back (a crash). */
   faults?: { beforeCheckpointCommit?: (bucket: Bucket) => void };
 }
@@ -77,6 +84,7 @@ export class SyncClient {
   private pruneTimer: unknown = null;
   private retryTimer: unknown = null;
   private keepaliveTimer: unknown = null;
+  private pollTimer: unknown = null;
   private awaitingPong = false;
   private lastIssuedMs = 0;
   private outstanding: Outstanding | null = null;
@@ -102,6 +110,8 @@ export class SyncClient {
       requestTimeoutMs: 60_000,
       keepaliveMs: 30_000,
       retentionDays: 30,
+      pollMs: 300_000,
+      schemaVersion: SCHEMA_VERSION,
       ...options,
     };
     this.o.batchSize = Math.max(1, Math.min(500, Math.floor(this.o.batchSize)));
@@ -122,8 +132,8 @@ export class SyncClient {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.generation++;
-    for (const t of [this.reconnectTimer, this.requestTimer, this.pruneTimer, this.retryTimer, this.keepaliveTimer]) if (t !== null) this.o.timers.clearTimeout(t);
-    this.reconnectTimer = this.requestTimer = this.pruneTimer = this.retryTimer = this.keepaliveTimer = null;
+    for (const t of [this.reconnectTimer, this.requestTimer, this.pruneTimer, this.retryTimer, this.keepaliveTimer, this.pollTimer]) if (t !== null) this.o.timers.clearTimeout(t);
+    this.reconnectTimer = this.requestTimer = this.pruneTimer = this.retryTimer = this.keepaliveTimer = this.pollTimer = null;
     this.unsubscribeOutbox?.();
     this.unsubscribeOutbox = null;
     const conn = this.conn;
@@ -227,7 +237,7 @@ export class SyncClient {
         type: 'hello',
         consoleId: this.o.consoleId,
         protocolVersion: PROTOCOL_VERSION,
-        schemaVersion: SCHEMA_VERSION,
+        schemaVersion: this.o.schemaVersion,
         cursors: readCursors(this.o.store),
         lastAckedSeq: this.o.store.outbox.lastAnsweredSeq(),
         auth: { keyId: this.o.consoleId, signature, issuedAt },
@@ -243,6 +253,7 @@ export class SyncClient {
     this.outstanding = null; // a pull cut short applied nothing: its cursor has not moved
     this.clearRequestTimer();
     this.stopKeepalive();
+    this.stopPolling();
     this.awaitingPong = false;
     if (this.retryTimer !== null) this.o.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -363,7 +374,25 @@ export class SyncClient {
     this.setState('online');
     this.awaitingPong = false;
     this.startKeepalive();
+    this.startPolling();
     this.schedulePump();
+  }
+
+  private startPolling(): void {
+    this.stopPolling();
+    if (this.o.pollMs <= 0) return;
+    const gen = this.generation;
+    this.pollTimer = this.o.timers.setTimeout(() => {
+      this.pollTimer = null;
+      if (gen !== this.generation || !this.ready) return;
+      this.poke();
+      this.startPolling();
+    }, this.o.pollMs);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer !== null) this.o.timers.clearTimeout(this.pollTimer);
+    this.pollTimer = null;
   }
 
   private startKeepalive(): void {
