@@ -69,7 +69,13 @@ export const SyncMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('push_ack'), results: z.array(PushResult), expectedSeq: Seq }),
   z.object({ type: z.literal('pull'), bucket: Bucket, cursor: Cursor }),
   z.object({ type: z.literal('changes'), bucket: Bucket, changes: z.array(Change).max(5000) }),
-  z.object({ type: z.literal('checkpoint'), bucket: Bucket, cursor: Cursor }),
+  z.object({
+    type: z.literal('checkpoint'),
+    bucket: Bucket,
+    cursor: Cursor,
+    /** How many changes this pull sent before the checkpoint: the console applies nothing when it got another number. */
+    count: z.number().int().nonnegative().optional(),
+  }),
   z.object({ type: z.literal('checkpoint_ack'), bucket: Bucket, cursor: Cursor }),
   z.object({ type: z.literal('poke'), buckets: z.array(Bucket).optional() }),
   z.object({ type: z.literal('ping'), at: IsoTime }),

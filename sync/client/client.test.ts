@@ -394,6 +394,25 @@ describe('SyncClient: pull', () => {
     expect(t.timers.pending().filter((ms) => ms === 300_000)).toEqual([]);
   });
 
+  it('applies nothing when the checkpoint announces another number of changes than arrived (a frame lost or reordered)', async () => {
+    const t = setup({ buckets: ['catalog'] });
+    const hub = await t.connect();
+    const put = (serverSeq: number, code: string) => ({ serverSeq, op: 'put' as const, key: code, value: { ...ITEM, code } });
+    hub.reply({ type: 'changes', bucket: 'catalog', changes: [put(1, 'A')] });
+    hub.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E1:2', count: 2 });
+    await flush();
+    expect(t.store.catalog.get('A')).toBeNull();
+    expect(readCursors(t.store)).toEqual({});
+    expect(hub.closed).toBe(true);
+    expect(t.client.status().lastError).toMatch(/announced 2 changes but 1 arrived/);
+    const again = await t.connect();
+    expect(again.of('pull')).toEqual([{ type: 'pull', bucket: 'catalog', cursor: '' }]);
+    again.reply({ type: 'changes', bucket: 'catalog', changes: [put(1, 'A'), put(2, 'B')] });
+    again.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E1:2', count: 2 });
+    await flush();
+    expect(t.store.catalog.get('B')?.code).toBe('B');
+  });
+
   it('busy: waits retryAfterMs and pulls the bucket again', async () => {
     const t = setup({ buckets: ['catalog'] });
     const hub = await t.connect();

@@ -321,6 +321,10 @@ export class SyncClient {
         return;
       case 'checkpoint':
         if (out?.kind !== 'pull' || out.bucket !== m.bucket) return this.ignore(m.type);
+        if (m.count !== undefined && m.count !== out.changes.length) {
+          // Frames of this pull were lost or came out of order: apply nothing, pull again on a new connection.
+          return this.fail(`the pull of ${m.bucket} announced ${m.count} changes but ${out.changes.length} arrived; nothing applied`);
+        }
         return this.onCheckpoint(out, m.cursor);
       case 'poke':
         this.poke(m.buckets);

@@ -332,12 +332,12 @@ describe('HubSession: pull', () => {
     expect(answer.slice(0, 3).map((m) => (m.type === 'changes' ? m.changes.length : -1))).toEqual([1000, 1000, 500]);
     const last = published.at(-1)!.serverSeq;
     const cursor = formatCursor(epoch, last, (await store.changeAt('catalog', last))!.tag);
-    expect(answer[3]).toEqual({ type: 'checkpoint', bucket: 'catalog', cursor });
+    expect(answer[3]).toEqual({ type: 'checkpoint', bucket: 'catalog', cursor, count: 2500 });
 
     // From the checkpoint: nothing new, the same cursor back.
-    expect(await c.send({ type: 'pull', bucket: 'catalog', cursor })).toEqual([{ type: 'checkpoint', bucket: 'catalog', cursor }]);
+    expect(await c.send({ type: 'pull', bucket: 'catalog', cursor })).toEqual([{ type: 'checkpoint', bucket: 'catalog', cursor, count: 0 }]);
     // An empty bucket from the beginning.
-    expect(await c.send({ type: 'pull', bucket: 'devices', cursor: '' })).toEqual([{ type: 'checkpoint', bucket: 'devices', cursor: formatCursor(epoch, 0) }]);
+    expect(await c.send({ type: 'pull', bucket: 'devices', cursor: '' })).toEqual([{ type: 'checkpoint', bucket: 'devices', cursor: formatCursor(epoch, 0), count: 0 }]);
   });
 
   it('sees pushed cases in hall_cases', async () => {

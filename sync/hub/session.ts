@@ -496,16 +496,18 @@ export function createHubService(options: HubServiceOptions): HubService {
         this.pulled.add(bucket);
         let at = cursor.serverSeq;
         let tag = cursor.tag;
+        let count = 0;
         for (;;) {
           if (this.closed || draining) return;
           const page = await store.changesSince(bucket, at, limits.changesPerFrame);
+          count += page.changes.length;
           if (page.changes.length > 0) await this.send({ type: 'changes', bucket, changes: page.changes });
           at = page.cursor;
           if (page.cursorTag !== undefined) tag = page.cursorTag;
           if (!page.hasMore) break;
         }
         this.firstPullDone = true;
-        await this.send({ type: 'checkpoint', bucket, cursor: formatCursor(epoch, at, tag) });
+        await this.send({ type: 'checkpoint', bucket, cursor: formatCursor(epoch, at, tag), count });
       } finally {
         if (initial) gate.release();
       }
