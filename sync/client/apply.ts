@@ -11,6 +11,7 @@ import { CreditMeasure } from '../../main/domain/credit';
 import { CALENDAR_SETTING } from '../../main/services/calendar';
 import { ROLES, type Store } from '../../main/store';
 import type { Bucket, Change } from '../protocol';
+import { applyHallCaseChange, clearHallCases } from './hall-cases';
 
 const CreditValue = z.object({ standing: z.enum(['good', 'dishonest', 'watch']), measures: z.array(CreditMeasure), listVersion: z.string().min(1).max(64) });
 const UserValue = z.object({
@@ -76,6 +77,8 @@ export function applyCheckpoint(store: Store, bucket: Bucket, changes: readonly 
   const now = store.db.now().toISOString();
   store.db.transaction(() => {
     const replacing = store.db.sql.prepare(`SELECT 1 FROM sync_cursors WHERE bucket = ? AND cursor = ''`).get(bucket) !== undefined;
+    // hall_cases after a reset: the full download replaces the whole feed (in this transaction, so the view is never empty meanwhile).
+    if (replacing && bucket === 'hall_cases') clearHallCases(store);
     for (const change of changes) {
       try {
         store.db.transaction(() => {
@@ -101,17 +104,22 @@ export function applyCheckpoint(store: Store, bucket: Bucket, changes: readonly 
 
 /**
  * After a reset, the full download is the whole bucket: local rows of it that the download does not put
- * are deleted (the hub lost them, or another hub never had them). Calendar (one key) and users (no
- * deletes on the console yet) are left as they are. Returns true when catalog rows were deleted.
+ * are deleted (the hub lost them, or another hub never had them); so is the calendar when the hub has
+ * none. Users are left as they are (no user deletes on the console yet). Returns true when catalog
+ * rows were deleted.
  */
 function removeAbsent(store: Store, bucket: Bucket, changes: readonly Change[]): boolean {
   const last = new Map<string, Change['op']>();
   for (const c of changes) last.set(c.key, c.op);
   const kept = [...last].filter(([, op]) => op === 'put').map(([key]) => key);
+  const sql = store.db.sql;
+  if (bucket === 'calendar') {
+    if (!kept.includes(CALENDAR_SETTING)) sql.prepare('DELETE FROM settings WHERE key = ?').run(CALENDAR_SETTING);
+    return false;
+  }
   const table = bucket === 'catalog' ? ['catalog_items', 'code'] : bucket === 'credit' ? ['credit_entries', 'id_hash'] : bucket === 'devices' ? ['sync_devices', 'id'] : null;
   if (table === null) return false;
   const [name, key] = table as [string, string];
-  const sql = store.db.sql;
   sql.exec('CREATE TEMP TABLE IF NOT EXISTS sync_kept (key TEXT PRIMARY KEY)');
   sql.exec('DELETE FROM temp.sync_kept');
   const add = sql.prepare('INSERT OR IGNORE INTO temp.sync_kept (key) VALUES (?)');
@@ -165,6 +173,7 @@ function applyOne(store: Store, bucket: Bucket, change: Change): boolean {
       }
       return false;
     case 'hall_cases':
-      return false; // the supervisor view comes later; the cursor still moves
+      applyHallCaseChange(store, change); // the supervisor's 全厅办件 (hall-cases.ts)
+      return false;
   }
 }

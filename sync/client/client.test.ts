@@ -442,15 +442,31 @@ describe('SyncClient: robustness', () => {
     expect(t.logger.lines.filter((l) => l.event === 'sync.bad_frame').length).toBeGreaterThanOrEqual(6);
   });
 
-  it('answers a hub that never replies by resetting the connection after requestTimeoutMs', async () => {
+  it('resets a connection whose request goes unanswered for requestTimeoutMs; a hub ping keeps a queued pull alive', async () => {
     const t = setup({ requestTimeoutMs: 1000 });
     t.append(1);
     const hub = await t.connect();
+    expect(hub.of('push')).toHaveLength(1);
     t.timers.advance(999);
     expect(hub.closed).toBe(false);
     t.timers.advance(1);
     await flush();
     expect(hub.closed).toBe(true);
+    expect(t.client.status().lastError).toMatch(/no answer from the hub to push within 1000 ms/);
+
+    const p = setup({ requestTimeoutMs: 1000, buckets: ['catalog'] });
+    const pulling = await p.connect();
+    expect(pulling.of('pull')).toHaveLength(1);
+    p.timers.advance(900);
+    pulling.reply({ type: 'ping', at: SERVER_TIME }); // queued at the hub
+    await flush();
+    p.timers.advance(900);
+    await flush();
+    expect(pulling.closed).toBe(false);
+    expect(pulling.of('pong')).toHaveLength(1);
+    p.timers.advance(100);
+    await flush();
+    expect(pulling.closed).toBe(true);
   });
 
   it('pings an idle hub and resets a connection that stays silent', async () => {

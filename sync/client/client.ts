@@ -44,7 +44,11 @@ export interface SyncClientOptions {
   /** [0, 1): the backoff's jitter. Default Math.random. */
   random?: () => number;
   timers?: SyncTimers;
-  /** An answer (welcome, push_ack, the next frame of a pull) must come within this. Default 60 s. */
+  /**
+   * An answer (welcome, push_ack, the next frame of a pull) must come within this; the hub pings a
+   * console whose pull waits in its initial-sync queue, which counts as an answer. Silence means the
+   * request or its answer was lost on a connection that still looks open. Default 15 s.
+   */
   requestTimeoutMs?: number;
   /** While idle, a ping every this often; no frame at all until the next one ends the connection. Default 30 s; 0 = off. */
   keepaliveMs?: number;
@@ -59,6 +63,11 @@ export interface SyncClientOptions {
   schemaVersion?: number;
   /** Test hooks: throwing from beforeCheckpointCommit rolls the pull's transaction back (a crash). */
   faults?: { beforeCheckpointCommit?: (bucket: Bucket) => void };
+  /**
+   * Runs before each push is read from the outbox, while online: what it appends goes out in that push
+   * (the app signs the audit chain's head here when it moved; docs/security.md "Audit chain"). A throw is logged, never fails the sync.
+   */
+  beforePush?: () => void;
 }
 
 /** The UTF-8 text signed in hello: `HALLSYNC1:<consoleId>:<issuedAt>` (docs/sync.md, Authentication). */
@@ -74,7 +83,7 @@ type Outstanding =
 export type ResendResult = { ok: true; seq: number } | { ok: false; reason: string };
 
 export class SyncClient {
-  private readonly o: Required<Omit<SyncClientOptions, 'events' | 'faults'>> & Pick<SyncClientOptions, 'events' | 'faults'>;
+  private readonly o: Required<Omit<SyncClientOptions, 'events' | 'faults' | 'beforePush'>> & Pick<SyncClientOptions, 'events' | 'faults' | 'beforePush'>;
   private state: SyncClientState = 'stopped';
   private conn: SyncConnection | null = null;
   private generation = 0;
@@ -107,7 +116,7 @@ export class SyncClient {
       buckets: DEFAULT_PULL_BUCKETS,
       random: Math.random,
       timers: realTimers,
-      requestTimeoutMs: 60_000,
+      requestTimeoutMs: 15_000,
       keepaliveMs: 30_000,
       retentionDays: 30,
       pollMs: 300_000,
@@ -330,6 +339,8 @@ export class SyncClient {
         this.poke(m.buckets);
         return;
       case 'ping':
+        // The hub pings while this console's pull waits in its initial-sync queue: the pull is alive.
+        if (out?.kind === 'pull') this.armRequestTimer();
         this.send({ type: 'pong', at: this.o.clock().toISOString() });
         return;
       case 'pong':
@@ -523,6 +534,8 @@ export class SyncClient {
   /** Sends the next batch from nextSeq; false when there is nothing to push. */
   private pushNext(): boolean {
     if (this.pushBlocked) return false;
+    const { beforePush } = this.o;
+    if (beforePush) this.safe('sync.before_push_failed', beforePush, undefined);
     const { outbox } = this.o.store;
     let rows: OutboxEntry[] = outbox.from(this.nextSeq, this.o.batchSize);
     if (rows.length === 0) return false;
@@ -569,10 +582,11 @@ export class SyncClient {
   private armRequestTimer(): void {
     this.clearRequestTimer();
     const gen = this.generation;
+    const ms = this.o.requestTimeoutMs;
     this.requestTimer = this.o.timers.setTimeout(() => {
       this.requestTimer = null;
-      if (gen === this.generation && this.outstanding !== null) this.fail(`no answer from the hub to ${this.outstanding.kind} within ${this.o.requestTimeoutMs} ms`);
-    }, this.o.requestTimeoutMs);
+      if (gen === this.generation && this.outstanding !== null) this.fail(`no answer from the hub to ${this.outstanding.kind} within ${ms} ms`);
+    }, ms);
   }
 
   private clearRequestTimer(): void {

@@ -477,7 +477,7 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 describe('HubSession: limits', () => {
   it('queues initial syncs beyond the limit, refuses beyond the queue with busy, and still answers ping', async () => {
     const g = gated('changesSince');
-    const { connected, store, service } = await setup({ maxInitialSyncs: 1, maxQueuedInitialSyncs: 1, busyRetryMs: 1234 }, g.wrap);
+    const { connected, store, service } = await setup({ maxInitialSyncs: 1, maxQueuedInitialSyncs: 1, busyRetryMs: 1234, queuedPingMs: 20 }, g.wrap);
     const a = await connected();
     const b = await connected(await enrollTestConsole(store, 'C05'));
     const c = await connected(await enrollTestConsole(store, 'C07'));
@@ -491,6 +491,11 @@ describe('HubSession: limits', () => {
     ]);
     expect(codes(await b.send({ type: 'ping', at: NOW }))).toEqual(['pong']);
     expect(g.state.calls).toBe(1); // b waits for a slot, it has not touched the store
+    // While b waits, the hub pings it every queuedPingMs (its pull request stays alive); a, running, is not pinged.
+    const before = codes(b.out).filter((c) => c === 'ping').length;
+    await new Promise((r) => setTimeout(r, 70));
+    expect(codes(b.out).filter((c) => c === 'ping').length - before).toBeGreaterThanOrEqual(2);
+    expect(codes(a.out)).not.toContain('ping');
     g.state.open();
     await Promise.all([pa, pb]);
     expect(codes(a.out).at(-1)).toBe('checkpoint');

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { Clock } from '../../main/domain/clock';
 import type { Logger } from '../../main/log';
 import { importConsolePublicKey } from '../../main/security/receipt-signature';
+import { allValidators, auditHeadValidator } from './audit-head';
 import { SCHEMA_VERSION } from '../../main/store/database';
 import { Bucket, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseSyncFrame, type Mutation, type SyncMessage } from '../protocol';
 import { HubStoreError, type HubChangeEvent, type HubStore, type IncomingMutation, type MutationValidator } from './store/types';
@@ -46,6 +47,8 @@ export interface HubLimits {
   changesPerFrame: number;
   /** Store commits are gathered this long before pokes go out. Default 20 ms. */
   pokeDebounceMs: number;
+  /** A session whose pull waits in the initial-sync queue is pinged this often (its request stays alive). Default 5000. */
+  queuedPingMs: number;
 }
 
 export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
@@ -55,6 +58,7 @@ export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
   maxPendingFrames: 64,
   changesPerFrame: CHANGES_PER_FRAME,
   pokeDebounceMs: 20,
+  queuedPingMs: 5000,
 };
 
 /** Timers the service uses (poke debounce); the fault-injection harness passes virtual ones. */
@@ -414,7 +418,7 @@ export function createHubService(options: HubServiceOptions): HubService {
 
       this.consoleId = m.consoleId;
       // A console whose clock runs ahead (±48 h must sync) writes `at` that far ahead: measured from the signed issuedAt.
-      this.validate = futureTimestampValidator(clock, issued - now);
+      this.validate = allValidators(futureTimestampValidator(clock, issued - now), auditHeadValidator(key));
       const epoch = await store.epoch();
       const expectedSeq = record.lastApplied + 1;
       if (m.lastAckedSeq > record.lastApplied) {
@@ -483,7 +487,18 @@ export function createHubService(options: HubServiceOptions): HubService {
         }
         if (slot.state === 'queued') {
           this.ticket = slot.ticket;
+          // The console times out a request without an answer: while it waits here, ping it.
+          let pinger: unknown = null;
+          const ping = (): void => {
+            pinger = timers.setTimeout(() => {
+              if (this.ticket === null || this.closed) return;
+              void this.send({ type: 'ping', at: clock().toISOString() });
+              ping();
+            }, limits.queuedPingMs);
+          };
+          ping();
           const ok = await slot.wait;
+          timers.clearTimeout(pinger);
           this.ticket = null;
           if (!ok) return; // session closed or hub draining while queued
           if (this.closed) {
