@@ -23,27 +23,43 @@ import { CaseService } from './services/cases';
 import { CatalogService } from './services/catalog';
 import { CaseDocuments } from './services/documents';
 import { IntakeService } from './services/intake';
-import { loadOrCreateConsoleSigningKey, signDocumentQr } from './security/receipt-signature';
+import { signDocumentQr } from './security/receipt-signature';
+import { loadOrCreateConsoleKey, loadOrCreateDataKey } from './security/console-keys';
+import { KEY_FILE_PROTECTOR_WARNING, keyFileProtector, type KeyProtector } from './security/key-protector';
+import { signAuditHead } from './security/audit-chain';
 import { renderDocumentPdf } from './documents/pdf';
 import { ALL_EMULATED, DEVICES_CONFIG_SETTING, DevicesConfig, HallHardware } from './services/hardware';
 import { SyncStatusService } from './services/sync-status';
-import { createStore, loadOrCreateMasterKeyFile, type Store } from './store';
+import { SyncViewsService } from './services/sync-views';
+import { UpdatesService } from './services/updates';
+import { PrivacyService, type PurgeTimer } from './services/privacy';
+import { createStore, type Store } from './store';
 import { SyncClient } from '../sync/client/client';
 import { createWsTransport } from '../sync/client/ws-transport';
+import { pullBuckets } from '../sync/client/buckets';
 
 export interface ConsoleAppOptions {
   dataDir: string;
   mode: 'electron' | 'browser';
   emulatedDevices: boolean;
   logger: Logger;
-  /** Unwrapped database key (OS key store in Electron). Absent: a 0600 key file in dataDir. */
+  /** The database key as is (tests). Absent: data-key.json in dataDir, unwrapped by `keyProtector`. */
   masterKey?: Buffer;
+  /**
+   * Wraps the data key and the console key on disk (docs/security.md "Key protection"): Electron's
+   * safeStorage (main/electron/key-protector.ts). Absent (headless host): 0600 key files, warned once.
+   */
+  keyProtector?: KeyProtector;
   /** Seed synthetic counters and accounts into an empty database. */
   demo?: boolean;
   clock?: Clock;
+  /** The timer of the daily retention purge (tests inject one; default: setInterval, unref'd). */
+  purgeTimer?: PurgeTimer;
   version?: string;
   /** Emulated card reads at real 115200-baud timing (default) or instantly (fast tests). */
   emulatorTiming?: 'realistic' | 'instant';
+  /** The pinned update keyset (default <dataDir>/update-keyset.json; the packaged Electron app pins the one in its resources). */
+  updateKeysetFile?: string;
 }
 
 export interface ConsoleApp {
@@ -57,6 +73,8 @@ export interface ConsoleApp {
   ratings: RatingService;
   intake: IntakeService;
   cases: CaseService;
+  /** 查看完整信息 (audited reveal) and the retention purge of closed cases' personal fields. */
+  privacy: PrivacyService;
   /** The session of a window or connection, if any (events go only to logged-in channels). */
   isLoggedIn(channelId: string): boolean;
   /** A window or connection went away: drop its session. */
@@ -66,9 +84,8 @@ export interface ConsoleApp {
 }
 
 export const DATABASE_FILE = 'hall.sqlite';
-export const KEY_FILE = 'master.key';
-/** The console's Ed25519 key that signs the QR on every printed document. */
-export const SIGNING_KEY_FILE = 'document-signing.key';
+/** The wrapped data key and console key (main/security/console-keys.ts); master.key and document-signing.key were their plain predecessors. */
+export { CONSOLE_KEY_FILE, DATA_KEY_FILE } from './security/console-keys';
 
 const ConsoleIdSetting = z.string().min(1).max(64);
 const HubUrlSetting = z.string().url();
@@ -88,14 +105,17 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
   const clock = opts.clock ?? systemClock;
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
 
+  const keyProtector = opts.keyProtector ?? keyFileProtector();
+  if (keyProtector.kind === 'key-file') logger.log('warn', 'store.key_file', { warning: KEY_FILE_PROTECTOR_WARNING });
   let masterKey = opts.masterKey;
   if (!masterKey) {
-    const loaded = loadOrCreateMasterKeyFile(join(opts.dataDir, KEY_FILE));
-    logger.log('warn', 'store.key_file', { warning: loaded.warning, created: loaded.created });
+    const loaded = loadOrCreateDataKey(opts.dataDir, keyProtector);
+    if (loaded.origin !== 'none') logger.log('info', 'store.data_key', { origin: loaded.origin, protector: keyProtector.kind });
     masterKey = loaded.key;
   }
   const store = createStore(join(opts.dataDir, DATABASE_FILE), masterKey, clock);
   let syncClient: SyncClient | null = null;
+  let stopPurge: (() => void) | null = null;
 
   try {
     if (opts.demo && (await seedDemoData(store))) logger.log('info', 'store.demo_seeded', {});
@@ -145,7 +165,8 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       }
     };
     queue.onTicketFinished(askRating);
-    const signingKey = loadOrCreateConsoleSigningKey(join(opts.dataDir, SIGNING_KEY_FILE));
+    const signingKey = loadOrCreateConsoleKey(opts.dataDir, keyProtector);
+    if (signingKey.origin !== 'none') logger.log('info', 'security.console_key', { origin: signingKey.origin, protector: keyProtector.kind });
     const hallName = (): string => store.settings.get('hall.name', HallNameSetting) ?? '政务服务大厅';
     const documents = new CaseDocuments({
       store,
@@ -171,12 +192,38 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
     const syncStatus = new SyncStatusService(store.outbox, readHubUrl);
     const hubUrl = readHubUrl();
     if (hubUrl) {
-      syncClient = new SyncClient({ url: hubUrl, transport: createWsTransport(), store, consoleId, signingKey, clock, logger, events });
+      syncClient = new SyncClient({
+        url: hubUrl,
+        transport: createWsTransport(),
+        store,
+        consoleId,
+        signingKey,
+        clock,
+        logger,
+        events,
+        buckets: pullBuckets(store),
+        // The audit chain's head, signed when it moved, goes out with each push (docs/security.md "Audit chain").
+        beforePush: () => void store.audit.signHeadIfMoved(consoleId, (head) => signAuditHead(signingKey.privateKey, head)),
+      });
       syncStatus.attach(syncClient);
       syncClient.start();
       logger.log('info', 'sync.started', { hubUrl, consoleId });
     }
     const stopStatusWatch = syncStatus.watch(events, store.outbox);
+    // 软件更新: signed bundles from a USB folder or the hub (docs/security.md, "Install and rollback").
+    const updates = new UpdatesService({
+      store,
+      dataDir: opts.dataDir,
+      clock,
+      logger,
+      runningVersion: info.version,
+      hubUrl: readHubUrl,
+      ...(opts.updateKeysetFile ? { keysetFile: opts.updateKeysetFile } : {}),
+    });
+    void updates.cleanup();
+    // Retention: closed cases' personal fields are erased after privacy.retentionDays, now and daily.
+    const privacy = new PrivacyService({ store, clock, logger });
+    stopPurge = privacy.schedule(opts.purgeTimer);
     const handlers = createHandlers({
       catalog: new CatalogService(store),
       documents,
@@ -189,6 +236,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       face: new FaceCheckService(store),
       queue,
       sync: syncStatus,
+      syncViews: new SyncViewsService({ store, clock, events, logger, status: () => syncStatus.status() }),
       ratings,
       kiosk: new KioskService({
         store,
@@ -199,6 +247,8 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
         publicKeys: () => ({ ...store.settings.get(DOCUMENT_KEYS_SETTING, DocumentKeysSetting), [consoleId]: signingKey.publicKeyBase64Url }),
       }),
       events,
+      updates,
+      privacy,
     });
     const dispatcher = createDispatcher({ handlers, sessions: auth, logger });
     logger.log('info', 'app.started', { mode: opts.mode, schemaVersion: info.schemaVersion, emulatedDevices: opts.emulatedDevices });
@@ -213,10 +263,12 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       ratings,
       intake,
       cases,
+      privacy,
       info: { ...info, dataDir: opts.dataDir },
       isLoggedIn: (channelId) => auth.get(channelId) !== null,
       endChannel: (channelId) => void auth.logout(channelId),
       async close() {
+        stopPurge?.();
         stopStatusWatch();
         await syncClient?.stop();
         await hardware.stop();
@@ -224,6 +276,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       },
     };
   } catch (err) {
+    stopPurge?.();
     await syncClient?.stop();
     store.close();
     throw err;

@@ -27,6 +27,8 @@ import {
   RatingSubmit,
   TodaySummary,
 } from './case-contract';
+import { HallCaseList, HallCaseQuery, SyncCorrectionList, SyncDismissInput, SyncDismissResult, SyncResendInput, SyncResendResult } from './sync-contract';
+import { RevealRequest, RevealResult } from './privacy-contract';
 
 export const ROLES = ['clerk', 'kiosk', 'supervisor', 'technician', 'admin'] as const;
 export const Role = z.enum(ROLES);
@@ -270,6 +272,61 @@ export const DevicesConfig = z.object({
 });
 export type DevicesConfig = z.infer<typeof DevicesConfig>;
 
+// ---------- software updates (技术维护 → 软件更新) ----------
+
+export const UpdateVersionView = z.object({
+  version: z.string(),
+  channel: z.string(),
+  counter: z.number().int(),
+  installedAt: z.string(),
+  source: z.enum(['usb', 'hub']),
+});
+export type UpdateVersionView = z.infer<typeof UpdateVersionView>;
+
+export const UpdatesStatus = z.object({
+  /** The version this console runs. */
+  runningVersion: z.string(),
+  /** The last verified and installed bundle (null before the first). */
+  current: UpdateVersionView.nullable(),
+  /** The version kept for rollback. */
+  previous: UpdateVersionView.nullable(),
+  /** The anti-rollback counter: a bundle must be above it. */
+  highestCounter: z.number().int().nonnegative(),
+  /** The pinned update keyset, null when none is configured. */
+  keyset: z.object({ keysetVersion: z.number().int(), threshold: z.number().int(), keys: z.number().int() }).nullable(),
+  usbDir: z.string().nullable(),
+  hubUrl: z.string().nullable(),
+});
+export type UpdatesStatus = z.infer<typeof UpdatesStatus>;
+
+export const UpdateSource = z.enum(['usb', 'hub']);
+
+export const UpdateBundleView = z.object({
+  source: UpdateSource,
+  /** USB: the bundle folder; hub: the bundle's name on the hub. */
+  location: z.string(),
+  /** What the manifest says (also for refused bundles, as a claim). */
+  version: z.string().nullable(),
+  channel: z.string().nullable(),
+  counter: z.number().int().nullable(),
+  expiresAt: z.string().nullable(),
+  verified: z.boolean(),
+  installable: z.boolean(),
+  refusalCode: z.string().nullable(),
+  /** 中文原因（code: English detail）. */
+  reason: z.string().nullable(),
+});
+export type UpdateBundleView = z.infer<typeof UpdateBundleView>;
+
+export const UpdatesCheck = z.object({
+  usbDir: z.string().nullable(),
+  hubUrl: z.string().nullable(),
+  bundles: z.array(UpdateBundleView),
+  usbError: z.string().nullable(),
+  hubError: z.string().nullable(),
+});
+export type UpdatesCheck = z.infer<typeof UpdatesCheck>;
+
 
 // ---------- methods ----------
 
@@ -338,6 +395,30 @@ export const methods = {
     input: z.object({}).strict(),
     output: SyncStatus,
     access: STAFF,
+  }),
+  'sync.corrections': method({
+    summary: '待更正: uploads the hub rejected, with its reason (a clerk sees their counter’s)',
+    input: z.object({}).strict(),
+    output: SyncCorrectionList,
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'sync.resend': method({
+    summary: '重新提交 a rejected upload as a new one (audited)',
+    input: SyncResendInput,
+    output: SyncResendResult,
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'sync.dismiss': method({
+    summary: '标记已处理: settle a rejected upload without resending, with a reason (audited)',
+    input: SyncDismissInput,
+    output: SyncDismissResult,
+    access: ['clerk', 'supervisor', 'admin'],
+  }),
+  'hallCases.list': method({
+    summary: '全厅办件: every console’s cases from the hub’s hall_cases feed (supervisor station)',
+    input: HallCaseQuery,
+    output: HallCaseList,
+    access: ['supervisor', 'admin'],
   }),
   'queue.issue': method({
     summary: 'issue a ticket (取号) for a service group, optionally with a priority',
@@ -605,6 +686,37 @@ export const methods = {
     input: z.object({}).strict(),
     output: z.object({ calledAt: IsoTime }),
     access: ['kiosk'],
+  }),
+  'updates.status': method({
+    summary: '软件更新: running and installed version, channel, rollback counter, the kept previous version',
+    input: z.object({}).strict(),
+    output: UpdatesStatus,
+    access: ['technician'],
+  }),
+  'updates.check': method({
+    summary: 'list the update bundles in the USB folder and on the hub, each with its verification result',
+    input: z.object({ usbDir: z.string().min(1).max(1024).nullable().optional() }).strict(),
+    output: UpdatesCheck,
+    access: ['technician'],
+  }),
+  'updates.install': method({
+    summary: 'verify a bundle again and install it (the current version is kept for rollback); audited',
+    input: z.object({ source: UpdateSource, location: z.string().min(1).max(1024) }).strict(),
+    output: UpdatesStatus,
+    access: ['technician'],
+  }),
+  'updates.rollback': method({
+    summary: 'go back to the kept previous version (verified at its install); audited',
+    input: z.object({}).strict(),
+    output: UpdatesStatus,
+    access: ['technician'],
+  }),
+  'cases.reveal': method({
+    summary: '查看完整信息: one clear personal field of a case, with a reason; audited (actor, case, field, reason, never the value)',
+    input: RevealRequest,
+    output: RevealResult,
+    access: ['supervisor'],
+    maxInputBytes: 4 * 1024,
   }),
 } as const;
 

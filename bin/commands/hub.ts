@@ -3,7 +3,7 @@
  * reference data into its change log and adding or revoking a console by hand (enrollment with a
  * one-time code is the security issue). Every file is checked with zod before anything is written.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CalendarFile } from '../../main/domain/calendar';
@@ -119,28 +119,31 @@ export const hubCommand: Command = {
     ...dbOption,
     port: { type: 'string', description: `port (default ${DEFAULT_HUB_PORT}; 0 = any free port)` },
     host: { type: 'string', description: `address to listen on (default ${DEFAULT_HUB_HOST}; 0.0.0.0 for the halls' network)` },
+    updates: { type: 'string', description: 'serve the signed update bundles in this folder (one sub-folder each) at GET /updates/index.json' },
   },
   async run(ctx) {
     const port = Number(stringOption(ctx, 'port') ?? String(DEFAULT_HUB_PORT));
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0–65535');
     const host = stringOption(ctx, 'host') ?? DEFAULT_HUB_HOST;
     const db = dbArg(stringOption(ctx, 'db'));
+    const updates = stringOption(ctx, 'updates');
+    if (updates !== undefined && !existsSync(updates)) throw new UsageError(`--updates ${updates} does not exist`);
     const logger = createLogger();
     const store = await openHubStore(db, { onError: (err) => logger.log('error', 'hub.store_error', { error: err instanceof Error ? err.message : String(err) }) });
     let server;
     try {
-      server = await startHubServer({ store, port, host, logger });
+      server = await startHubServer({ store, port, host, logger, ...(updates !== undefined ? { updatesDir: resolve(updates) } : {}) });
     } catch (err) {
       await store.close();
       throw err;
     }
     const epoch = await store.epoch();
-    const started = { url: server.url, health: `${server.origin}/health`, port: server.port, store: store.kind, db: describeDb(db), epoch };
+    const started = { url: server.url, health: `${server.origin}/health`, port: server.port, store: store.kind, db: describeDb(db), epoch, updates: updates !== undefined ? `${server.origin}/updates/index.json` : null };
     // One line with --json: a supervisor or test reads it while the hub keeps running.
     ctx.io.out(
       ctx.json
         ? JSON.stringify(started)
-        : [`hall hub — ${server.url}  (health: ${started.health})`, `  store: ${store.kind} ${started.db}`, `  epoch: ${epoch}`, '  Ctrl+C stops the hub.'].join('\n'),
+        : [`hall hub — ${server.url}  (health: ${started.health})`, `  store: ${store.kind} ${started.db}`, `  epoch: ${epoch}`, ...(started.updates ? [`  updates: ${started.updates}`] : []), '  Ctrl+C stops the hub.'].join('\n'),
     );
     await new Promise<void>((resolveStop) => {
       const stop = () => {

@@ -6,10 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
 import type { Configuration } from 'app-builder-lib';
 import { DebugLogger } from 'builder-util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HIDPOS_PROFILES } from '../../drivers/scanner/hidpos';
 
 const projectDir = path.resolve(import.meta.dirname, '../..');
 const configPath = path.join(projectDir, 'electron-builder.yml');
@@ -90,6 +92,106 @@ describe('electron-builder.yml', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as { main: string; type: string };
     expect(pkg.main).toBe('out/main/index.js');
     expect(pkg.type).toBe('module');
+  });
+});
+
+describe('electron-builder.yml: builds (issue 7, item 5)', () => {
+  const RULES = 'build/linux/99-hall-console.rules';
+  const RULES_DEST = '/usr/lib/udev/rules.d/99-hall-console.rules';
+  const rulesText = () => fs.readFileSync(path.join(projectDir, RULES), 'utf8');
+
+  /** One udev rule line → its KEY{attr}OP"value" terms; throws on anything that is not that. */
+  function udevTerms(line: string): { key: string; attr: string | null; op: string; value: string }[] {
+    const term = /^\s*([A-Z_]+)(?:\{([A-Za-z0-9_]+)\})?\s*(==|!=|\+=|-=|:=|=)\s*"([^"]*)"\s*(?:,|$)/;
+    const terms = [];
+    let rest = line;
+    while (rest.trim() !== '') {
+      const m = term.exec(rest);
+      if (!m) throw new Error(`not a udev term: ${rest}`);
+      terms.push({ key: m[1]!, attr: m[2] ?? null, op: m[3]!, value: m[4]! });
+      rest = rest.slice(m[0].length);
+    }
+    return terms;
+  }
+  const MATCH_KEYS = new Set(['SUBSYSTEM', 'SUBSYSTEMS', 'KERNEL', 'ATTR', 'ATTRS', 'ENV', 'ACTION', 'DRIVERS']);
+  const ASSIGN_KEYS = new Set(['GROUP', 'MODE', 'TAG']);
+  const rules = () =>
+    rulesText()
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+      .map(udevTerms);
+
+  it('the deb installs the udev rules file into udev’s rules folder, and resources carry it for the AppImage', () => {
+    expect(config.deb?.fpm).toContain(`${RULES}=${RULES_DEST}`);
+    expect(fs.existsSync(path.join(projectDir, RULES))).toBe(true);
+    const extra = asList(config.linux?.extraResources) as { from: string; to: string }[];
+    expect(extra).toContainEqual({ from: RULES, to: 'udev/99-hall-console.rules' });
+  });
+
+  it('the udev rules are syntactically sane: known keys, match operators for matches, each rule gives the device to hall-console 0660', () => {
+    const all = rules();
+    expect(all.length).toBeGreaterThanOrEqual(8);
+    for (const terms of all) {
+      for (const t of terms) {
+        if (MATCH_KEYS.has(t.key)) expect(['==', '!='], JSON.stringify(t)).toContain(t.op);
+        else if (ASSIGN_KEYS.has(t.key)) expect(['=', '+=', ':='], JSON.stringify(t)).toContain(t.op);
+        else throw new Error(`unexpected udev key ${t.key}`);
+        if (t.attr === 'idVendor' || t.attr === 'idProduct') expect(t.value).toMatch(/^[0-9a-f]{4}$/);
+        if (t.key === 'ATTR' || t.key === 'ATTRS') expect(t.attr).not.toBeNull();
+      }
+      expect(terms.some((t) => MATCH_KEYS.has(t.key))).toBe(true);
+      expect(terms.filter((t) => t.key === 'GROUP')).toEqual([{ key: 'GROUP', attr: null, op: '=', value: 'hall-console' }]);
+      expect(terms.filter((t) => t.key === 'MODE')).toEqual([{ key: 'MODE', attr: null, op: '=', value: '0660' }]); // never world-writable
+    }
+    // the parser really refuses what udev would refuse
+    expect(() => udevTerms('SUBSYSTEM=="tty" GROUP="x"')).toThrow(/not a udev term/);
+    expect(() => udevTerms('SUBSYSTEM==tty')).toThrow(/not a udev term/);
+  });
+
+  it('the udev rules cover every HID POS scanner vendor the drivers know, the serial bridges of the card readers, and USB printers', () => {
+    const all = rules();
+    const hidrawVendors = all
+      .filter((r) => r.some((t) => t.key === 'SUBSYSTEM' && t.value === 'hidraw'))
+      .flatMap((r) => r.filter((t) => t.attr === 'idVendor').map((t) => t.value));
+    for (const profile of Object.values(HIDPOS_PROFILES)) {
+      if (profile.vendorId !== null) expect(hidrawVendors).toContain(profile.vendorId.toString(16).padStart(4, '0'));
+    }
+    const ttyIds = all.filter((r) => r.some((t) => t.key === 'SUBSYSTEM' && t.value === 'tty')).map((r) => r.filter((t) => t.attr).map((t) => t.value).join(':'));
+    expect(ttyIds).toEqual(expect.arrayContaining(['0403:6001', '1a86:7523', '067b:2303', '10c4:ea60']));
+    expect(all.some((r) => r.some((t) => t.key === 'SUBSYSTEM' && t.value === 'usbmisc') && r.some((t) => t.key === 'KERNEL' && t.value.startsWith('lp')))).toBe(true);
+  });
+
+  it('the deb postinst is electron-builder’s own plus the hall-console group and a udev reload, and is valid bash', () => {
+    expect(config.deb?.afterInstall).toBe('build/linux/after-install.tpl');
+    const ours = fs.readFileSync(path.join(projectDir, 'build/linux/after-install.tpl'), 'utf8');
+    const theirs = fs.readFileSync(path.join(projectDir, 'node_modules/app-builder-lib/templates/linux/after-install.tpl'), 'utf8');
+    expect(ours.startsWith(theirs)).toBe(true); // /usr/bin link, chrome-sandbox mode, AppArmor profile kept
+    expect(ours).toMatch(/groupadd --system hall-console/);
+    expect(ours).toMatch(/udevadm control --reload-rules/);
+    expect(() => execFileSync('bash', ['-n', path.join(projectDir, 'build/linux/after-install.tpl')])).not.toThrow();
+  });
+
+  it('signs Windows builds with SHA-256 from the environment only (CSC_LINK / WIN_CSC_LINK), never forced', () => {
+    expect(config.win?.signtoolOptions?.signingHashAlgorithms).toEqual(['sha256']);
+    expect(config.win?.signtoolOptions?.certificateFile).toBeUndefined();
+    expect(config.win?.signtoolOptions?.certificatePassword).toBeUndefined();
+    expect(fs.readFileSync(configPath, 'utf8')).toMatch(/WIN_CSC_LINK \(or CSC_LINK\)/);
+  });
+
+  it('rebuilds native modules for Electron, and packs no development dependency', () => {
+    expect(config.npmRebuild).toBe(true);
+    expect(config.nodeGypRebuild).toBe(false);
+    expect(config.buildDependenciesFromSource).toBe(false);
+    const pkg = JSON.parse(fs.readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    // the native modules main loads are production dependencies, so electron-builder rebuilds and packs them
+    for (const native of ['better-sqlite3', 'node-hid', 'serialport', 'usb']) expect(pkg.dependencies, native).toHaveProperty(native);
+    // electron-builder packs `dependencies` only; the toolchain and the renderer's libraries (bundled by vite) stay out
+    for (const dev of ['electron', 'electron-builder', 'electron-vite', 'vite', 'vitest', 'typescript', 'eslint', 'react', 'antd', 'playwright-core', '@vladmandic/human']) {
+      expect(pkg.dependencies, dev).not.toHaveProperty(dev);
+      expect(pkg.devDependencies, dev).toHaveProperty(dev);
+    }
+    const patterns = asList(config.files).flatMap((f) => (typeof f === 'string' ? [f] : asList((f as { filter?: unknown }).filter))).map(String);
+    expect(patterns.filter((p) => p.includes('node_modules') && !p.startsWith('!'))).toEqual([]);
   });
 });
 

@@ -5,12 +5,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, app, dialog, ipcMain, net, protocol, session, shell, webContents } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, net, protocol, safeStorage, session, shell, webContents } from 'electron';
 import { createConsoleApp, type ConsoleApp } from '../app';
 import { createLogger } from '../log';
 import { createCrashLog, describeError, installProcessCrashHandlers } from './crash-log';
 import { installHardening } from './hardening';
 import { registerIpc } from './ipc';
+import { createSafeStorageProtector } from './key-protector';
 import {
   APP_SCHEME,
   APP_SCHEME_PRIVILEGES,
@@ -69,18 +70,22 @@ async function start(): Promise<void> {
   if (process.platform === 'win32') app.setAppUserModelId('cn.gov.hall.console'); // = appId in electron-builder.yml
   if (app.isPackaged) Menu.setApplicationMenu(null); // no reload / devtools accelerators in the hall
 
-  // TODO(security: data key wrapping): pass `masterKey` unwrapped via `safeStorage`
-  // (safeStorage.decryptString of a key file in userData), and refuse to start on Linux when
-  // `safeStorage.getSelectedStorageBackend()` is 'basic_text' (plaintext), as Signal does. Until then
-  // `createConsoleApp` falls back to a 0600 key file with a loud warning.
   try {
+    // The data key and the console key are wrapped by the OS key store; on Linux a plaintext
+    // safeStorage backend (basic_text) refuses the start (docs/security.md "Key protection").
+    const keyProtector = createSafeStorageProtector(safeStorage);
+    logger.log('info', 'security.key_protector', { kind: keyProtector.kind, backend: keyProtector.backend });
     consoleApp = await createConsoleApp({
+      keyProtector,
       dataDir: app.getPath('userData'),
       version: app.getVersion(), // package.json is not next to the bundled out/main/index.js
       mode: 'electron',
       emulatedDevices: flags.emulatedDevices,
       logger,
       demo: flags.demo,
+      // Packaged: the update keyset shipped in resources/ (root-owned under /opt or Program Files), not one
+      // the console's own account could write into userData (docs/security.md, "Install and rollback").
+      ...(app.isPackaged ? { updateKeysetFile: path.join(process.resourcesPath, 'update-keyset.json') } : {}),
     });
   } catch (err) {
     const e = describeError(err);

@@ -20,6 +20,8 @@ function setup(overrides: Partial<Handlers> = {}) {
     ['kiosk-window', { ...clerk, userName: 'kiosk01', role: 'kiosk', counter: null }],
     ['pad-window', { ...clerk, userName: 'pad03', role: 'kiosk' }],
     ['supervisor-window', { ...clerk, userName: 'super01', role: 'supervisor', counter: null }],
+    ['technician-window', { ...clerk, userName: 'tech01', role: 'technician', counter: null }],
+    ['admin-window', { ...clerk, userName: 'admin01', role: 'admin', counter: null }],
   ]);
   const logger = createMemoryLogger();
   const handlers: Handlers = {
@@ -30,6 +32,10 @@ function setup(overrides: Partial<Handlers> = {}) {
     'session.logout': () => ({ loggedOut: true }),
     'devices.status': () => [],
     'sync.status': () => ({ state: 'not_enrolled', pendingUploads: 0, lastSyncAt: null, hubUrl: null }),
+    'sync.corrections': () => ({ rows: [], total: 0 }),
+    'sync.resend': (input) => ({ seq: input.seq, newSeq: input.seq + 1 }),
+    'sync.dismiss': (input) => ({ seq: input.seq }),
+    'hallCases.list': () => ({ rows: [], hasMore: false, enabled: false, syncedAt: null }),
     'queue.issue': () => {
       throw new HallServiceError('not_found', 'x');
     },
@@ -109,6 +115,11 @@ function setup(overrides: Partial<Handlers> = {}) {
     'callbacks.list': () => [CALLBACK],
     'callbacks.close': (input) => ({ ...CALLBACK, state: 'closed', closedAt: '2026-11-27T01:00:00.000Z', note: input.note, deadlineLevel: 'none' }),
     'help.call': () => ({ calledAt: '2026-11-26T01:00:00.000Z' }),
+    'updates.status': () => UPDATES_STATUS,
+    'updates.check': () => ({ usbDir: '/media/tech/HALL', hubUrl: null, bundles: [], usbError: null, hubError: null }),
+    'updates.install': () => UPDATES_STATUS,
+    'updates.rollback': () => UPDATES_STATUS,
+    'cases.reveal': (input) => ({ field: input.field, value: '张三丰', absent: null, revealedAt: '2026-11-26T01:00:00.000Z', auditId: 7 }),
     ...overrides,
   };
   const dispatcher = createDispatcher({ handlers, sessions: { get: (id) => sessions.get(id) ?? null }, logger });
@@ -132,6 +143,7 @@ const CALLBACK: CallbackView = {
 };
 const ALL = { idcard: { mode: 'emulated' }, scanner: { mode: 'emulated' }, printer: { mode: 'emulated' } } as const;
 const trusted = (channelId = 'clerk-window') => ({ channelId, trustedSender: true });
+const UPDATES_STATUS = { runningVersion: '0.1.0', current: null, previous: null, highestCounter: 0, keyset: null, usbDir: null, hubUrl: null };
 
 describe('dispatcher', () => {
   it('returns the handler value for a valid public call', async () => {
@@ -213,6 +225,23 @@ describe('dispatcher', () => {
     expect(await dispatcher.invoke('help.call', {}, trusted('kiosk-window'))).toMatchObject({ ok: true });
     // 查询办件 is open to the counter too: status only, no rating level in its contract.
     expect(await dispatcher.invoke('cases.lookup', { text: 'HALL01-20261126-C03-0042' }, trusted())).toMatchObject({ ok: true, value: { stateLabel: '已受理' } });
+  });
+
+  it('keeps 软件更新 to technicians: status, check, install and rollback', async () => {
+    const { dispatcher } = setup();
+    const calls = [
+      ['updates.status', {}],
+      ['updates.check', { usbDir: '/media/tech/HALL' }],
+      ['updates.install', { source: 'usb', location: '/media/tech/HALL/hall-console-1.4.0' }],
+      ['updates.rollback', {}],
+    ] as const;
+    for (const [method, input] of calls) {
+      for (const channel of ['clerk-window', 'kiosk-window', 'supervisor-window', 'admin-window']) {
+        expect(await dispatcher.invoke(method, input, trusted(channel)), `${method} ${channel}`).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      }
+      expect(await dispatcher.invoke(method, input, trusted('technician-window')), method).toMatchObject({ ok: true });
+    }
+    expect(await dispatcher.invoke('updates.install', { source: 'ftp', location: 'x' }, trusted('technician-window'))).toMatchObject({ ok: false, error: { code: 'bad_input' } });
   });
 
   it('passes service errors through as typed results', async () => {

@@ -14,8 +14,11 @@ import type { CaseDocuments } from '../services/documents';
 import { HallServiceError } from '../services/errors';
 import { personFromCard } from '../services/intake';
 import type { SyncStatusService } from '../services/sync-status';
+import type { SyncViewsService } from '../services/sync-views';
 import type { KioskService } from '../services/kiosk';
+import type { UpdatesService } from '../services/updates';
 import type { RatingService } from '../services/ratings';
+import type { PrivacyService } from '../services/privacy';
 import type { EventBus } from '../events';
 import type { Handlers } from './dispatcher';
 
@@ -31,9 +34,12 @@ export interface HandlerDeps {
   intake: IntakeService;
   cases: CaseService;
   sync: SyncStatusService;
+  syncViews: SyncViewsService;
   ratings: RatingService;
   kiosk: KioskService;
+  updates: UpdatesService;
   events: EventBus;
+  privacy: PrivacyService;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -101,11 +107,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'printer.jobs': (input) => deps.hardware.jobs(input.limit),
     'printer.reprint': (input, ctx) => deps.hardware.reprint(input.jobId, ctx.session?.userId ?? null),
     'sync.status': () => deps.sync.status(),
+    'sync.corrections': (_input, ctx) => deps.syncViews.corrections(ctx.session!),
+    'sync.resend': (input, ctx) => deps.syncViews.resend(ctx.session!, input.seq),
+    'sync.dismiss': (input, ctx) => deps.syncViews.dismiss(ctx.session!, input.seq, input.reason),
+    'hallCases.list': (input) => deps.syncViews.hallCases(input),
     'cases.lookup': (input, ctx) => deps.kiosk.lookup(ctx.session!, input.text),
     'ratings.pending': (_input, ctx) => deps.ratings.pending(ctx.session!),
     'ratings.submit': (input, ctx) => deps.ratings.submit(ctx.session!, input),
     'callbacks.list': (input) => deps.ratings.callbacks(input.state),
     'callbacks.close': (input, ctx) => deps.ratings.closeCallback(ctx.session!, input),
     'help.call': (_input, ctx) => deps.kiosk.callHelp(ctx.session!),
+    'updates.status': () => deps.updates.status(),
+    'updates.check': (input) => deps.updates.check(input),
+    'updates.install': (input, ctx) => deps.updates.install(input, ctx.session!.userId),
+    'updates.rollback': (_input, ctx) => deps.updates.rollback(ctx.session!.userId),
+    'cases.reveal': (input, ctx) => deps.privacy.reveal(ctx.session!, input),
   };
 }

@@ -7,7 +7,9 @@ import { useEffect } from 'react';
 import { hall } from '../bridge';
 import { StatusBar } from '../components/StatusBar';
 import { CallbackLedger } from './supervisor/CallbackLedger';
+import { HallCases } from './supervisor/HallCases';
 import { DevicesScreen } from './technician/DevicesScreen';
+import { UpdatesCard } from './technician/UpdatesCard';
 import { useConsole } from '../store/console';
 
 /** A kiosk asked for staff: a notice that stays until someone closes it. */
@@ -35,8 +37,14 @@ export function StaffHome() {
   return (
     <Flex vertical style={{ height: '100%', overflow: 'auto' }}>
       <StatusBar />
+      {supervises && <HallCases />}
       {supervises && <CallbackLedger />}
       {(session?.role === 'technician' || session?.role === 'admin') && <DevicesScreen />}
+      {session?.role === 'technician' && (
+        <div style={{ padding: '0 12px' }}>
+          <UpdatesCard />
+        </div>
+      )}
       <Card title="本机信息" style={{ margin: 16, maxWidth: 720 }}>
         <Descriptions column={1} size="small">
           <Descriptions.Item label="登录账号">{session?.userName}</Descriptions.Item>
