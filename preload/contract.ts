@@ -28,6 +28,7 @@ import {
   TodaySummary,
 } from './case-contract';
 import { HallCaseList, HallCaseQuery, SyncCorrectionList, SyncDismissInput, SyncDismissResult, SyncResendInput, SyncResendResult } from './sync-contract';
+import { EnrollInput, EnrollmentStatus } from './enrollment-contract';
 import { RevealRequest, RevealResult } from './privacy-contract';
 
 export const ROLES = ['clerk', 'kiosk', 'supervisor', 'technician', 'admin'] as const;
@@ -710,6 +711,19 @@ export const methods = {
     input: z.object({}).strict(),
     output: UpdatesStatus,
     access: ['technician'],
+  }),
+  'enrollment.status': method({
+    summary: '注册本机: console id, role, counter and hub this console is enrolled with; its public key; how its keys are protected',
+    input: z.object({}).strict(),
+    output: EnrollmentStatus,
+    access: ['technician'],
+  }),
+  'enrollment.enroll': method({
+    summary: 'enroll this console at the hub with a one-time code (its key pair stays here; the public key is registered); audited',
+    input: EnrollInput,
+    output: EnrollmentStatus,
+    access: ['technician'],
+    maxInputBytes: 2 * 1024,
   }),
   'cases.reveal': method({
     summary: '查看完整信息: one clear personal field of a case, with a reason; audited (actor, case, field, reason, never the value)',

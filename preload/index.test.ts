@@ -114,6 +114,8 @@ describe('preload exposure (item 15)', () => {
           "devices.reconnect",
           "devices.status",
           "devices.test",
+          "enrollment.enroll",
+          "enrollment.status",
           "face.record",
           "hallCases.list",
           "help.call",

@@ -4,6 +4,7 @@
  * so the connection stays usable.
  */
 import { z } from 'zod';
+import { jsonValueSchema } from '../main/domain/json-value';
 
 export const PROTOCOL_VERSION = 1;
 /** Frames above this are refused before JSON parsing. */
@@ -16,7 +17,7 @@ const IsoTime = z.string().datetime({ offset: true });
 /** UUIDv7 as the console writes it (main/store/uuidv7.ts). */
 const MutationId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 /** Buckets of reference data the hub distributes (sync note: download). */
-export const Bucket = z.enum(['catalog', 'calendar', 'credit', 'users', 'devices', 'hall_cases']);
+export const Bucket = z.enum(['catalog', 'calendar', 'credit', 'users', 'devices', 'payments', 'hall_cases']);
 export type Bucket = z.infer<typeof Bucket>;
 
 /** One outbox row on the wire. */
@@ -26,7 +27,7 @@ export const Mutation = z.object({
   schemaVersion: z.number().int().positive(),
   hlc: z.string().min(1).max(40),
   type: z.string().min(1).max(64),
-  payload: z.json(),
+  payload: jsonValueSchema,
 });
 export type Mutation = z.infer<typeof Mutation>;
 
@@ -41,7 +42,7 @@ export const Change = z.object({
   serverSeq: z.number().int().nonnegative(),
   op: z.enum(['put', 'delete']),
   key: z.string().min(1).max(128),
-  value: z.json().optional(),
+  value: jsonValueSchema.optional(),
 });
 export type Change = z.infer<typeof Change>;
 

@@ -68,6 +68,28 @@ export const IdentifiedList = z
   .array(z.looseObject({ id: z.string().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]+$/, 'id must be printable') }))
   .superRefine((items, ctx) => uniqueBy(items, (e) => e.id, 'id', ctx));
 
+/**
+ * Payment confirmations from the payment platform (缴费确认): the payment code printed on the 缴款通知
+ * (the receipt number without dashes), the amount paid in fen, and when.
+ */
+export const PaymentsFile = z
+  .object({
+    version: z.literal(1),
+    payments: z
+      .array(
+        z
+          .object({
+            paymentCode: z.string().regex(/^[A-Za-z0-9]{4,64}$/, 'paymentCode must be 4–64 letters or digits'),
+            amountFen: z.number().int().nonnegative().max(1e12),
+            paidAt: z.string().datetime({ offset: true }),
+          })
+          .strict(),
+      )
+      .min(1)
+      .superRefine((items, ctx) => uniqueBy(items, (p) => p.paymentCode, 'paymentCode', ctx)),
+  })
+  .strict();
+
 /** The changes one reference file becomes (one per item, keyed as docs/sync.md says). */
 export function referenceChanges(bucket: ReferenceBucket, raw: unknown, file: string): ChangeInput[] {
   switch (bucket) {
@@ -82,6 +104,8 @@ export function referenceChanges(bucket: ReferenceBucket, raw: unknown, file: st
     case 'users':
     case 'devices':
       return checked(raw, IdentifiedList, `${bucket} list`, file).map((item) => ({ op: 'put', key: item.id, value: item }));
+    case 'payments':
+      return checked(raw, PaymentsFile, 'payments file', file).payments.map((p) => ({ op: 'put', key: p.paymentCode, value: { amountFen: p.amountFen, paidAt: p.paidAt } }));
   }
 }
 
@@ -161,10 +185,14 @@ export const hubCommand: Command = {
 
 export const hubPublishCommand: Command = {
   name: 'hub publish',
-  usage: `<${REFERENCE_BUCKETS.join('|')}> --file FILE [--db FILE|postgres://URL]`,
-  summary: 'publish reference data (catalog, calendar, credit, users, devices) from a JSON file to every console',
+  usage: `<${REFERENCE_BUCKETS.join('|')}> --file FILE [--hall HALL] [--db FILE|postgres://URL]`,
+  summary: 'publish reference data (catalog, calendar, credit, users, devices) or payment confirmations (payments) from a JSON file to every console',
   positionals: true,
-  options: { ...dbOption, file: { type: 'string', description: 'the JSON file to publish' } },
+  options: {
+    ...dbOption,
+    file: { type: 'string', description: 'the JSON file to publish' },
+    hall: { type: 'string', description: 'publish for this hall only (default: every hall)' },
+  },
   async run(ctx) {
     const [bucket, ...extra] = ctx.positionals;
     if (bucket === undefined || extra.length > 0 || !(REFERENCE_BUCKETS as readonly string[]).includes(bucket)) {
@@ -173,11 +201,22 @@ export const hubPublishCommand: Command = {
     const file = resolve(requireOption(ctx, 'file'));
     const changes = referenceChanges(bucket as ReferenceBucket, readJsonFile(file, `${bucket} file`), file);
     if (changes.length === 0) throw new Error(`${bucket} file ${file} has nothing to publish`);
-    const published = await withStore(dbArg(stringOption(ctx, 'db')), (store) => store.publish(bucket as ReferenceBucket, changes));
+    const hall = hallOf(ctx);
+    const published = await withStore(dbArg(stringOption(ctx, 'db')), (store) => store.publish(bucket as ReferenceBucket, changes, { hallId: hall ?? null }));
     const serverSeq = published.at(-1)?.serverSeq ?? 0;
     print(ctx, { bucket, changes: published.length, serverSeq }, `${published.length} ${bucket} change(s) published (serverSeq up to ${serverSeq})`);
   },
 };
+
+const HallIdOption = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'hall id must be 1–64 letters, digits, "_" or "-"');
+
+function hallOf(ctx: Parameters<Command['run']>[0]): string | undefined {
+  const raw = stringOption(ctx, 'hall');
+  if (raw === undefined) return undefined;
+  const parsed = HallIdOption.safeParse(raw);
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'bad hall id');
+  return parsed.data;
+}
 
 const ConsoleIdOption = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'console id must be 1–64 letters, digits, "_" or "-"');
 
@@ -187,21 +226,51 @@ function consoleIdOf(ctx: Parameters<Command['run']>[0]): string {
   return parsed.data;
 }
 
+export const hubConsoleHallCommand: Command = {
+  name: 'hub console hall',
+  usage: '--id ID (--hall HALL | --none) [--db FILE|postgres://URL]',
+  summary: 'put a console in a hall (it downloads what is published for that hall or every hall, and its hall_cases)',
+  options: {
+    ...dbOption,
+    id: { type: 'string', description: 'console id, e.g. C03' },
+    hall: { type: 'string', description: 'hall id' },
+    none: { type: 'boolean', description: 'take it out of any hall' },
+  },
+  async run(ctx) {
+    const consoleId = consoleIdOf(ctx);
+    const hall = hallOf(ctx);
+    if ((hall === undefined) === (ctx.values.none !== true)) throw new UsageError('give --hall HALL or --none');
+    const found = await withStore(dbArg(stringOption(ctx, 'db')), (store) => store.setConsoleHall(consoleId, hall ?? null));
+    if (!found) throw new Error(`console ${consoleId} is not enrolled at this hub`);
+    print(ctx, { consoleId, hallId: hall ?? null }, hall ? `console ${consoleId} is in hall ${hall}` : `console ${consoleId} is in no hall`);
+  },
+};
+
 export const hubConsoleAddCommand: Command = {
   name: 'hub console add',
-  usage: '--id ID --public-key B64URL [--db FILE|postgres://URL]',
+  usage: '--id ID --public-key B64URL [--hall HALL] [--db FILE|postgres://URL]',
   summary: "add a console (or replace its key) by hand: its Ed25519 public key as base64url of the raw 32 bytes",
   options: {
     ...dbOption,
     id: { type: 'string', description: 'console id, e.g. C03' },
     'public-key': { type: 'string', description: "the console's public key (43 base64url characters)" },
+    hall: { type: 'string', description: 'the hall it belongs to: it downloads what is published for that hall or every hall (docs/sync.md "Halls")' },
   },
   async run(ctx) {
     const consoleId = consoleIdOf(ctx);
     const publicKey = requireOption(ctx, 'public-key');
     if (importConsolePublicKey(publicKey) === null) throw new UsageError('--public-key is not an Ed25519 public key (base64url of the raw 32 bytes, 43 characters)');
-    const record = await withStore(dbArg(stringOption(ctx, 'db')), (store) => store.registerConsole(consoleId, publicKey));
-    print(ctx, { consoleId: record.consoleId, status: record.status, lastApplied: record.lastApplied }, `console ${record.consoleId} is enrolled (${record.status})`);
+    const hall = hallOf(ctx);
+    const record = await withStore(dbArg(stringOption(ctx, 'db')), async (store) => {
+      const r = await store.registerConsole(consoleId, publicKey);
+      if (hall !== undefined) await store.setConsoleHall(consoleId, hall);
+      return { ...r, hallId: hall ?? r.hallId };
+    });
+    print(
+      ctx,
+      { consoleId: record.consoleId, status: record.status, lastApplied: record.lastApplied, hallId: record.hallId },
+      `console ${record.consoleId} is enrolled (${record.status})${record.hallId ? ` in hall ${record.hallId}` : ''}`,
+    );
   },
 };
 
@@ -221,4 +290,4 @@ export const hubConsoleRevokeCommand: Command = {
   },
 };
 
-export const hubCommands: Command[] = [hubCommand, hubPublishCommand, hubConsoleAddCommand, hubConsoleRevokeCommand];
+export const hubCommands: Command[] = [hubCommand, hubPublishCommand, hubConsoleAddCommand, hubConsoleHallCommand, hubConsoleRevokeCommand];

@@ -18,6 +18,12 @@ export interface BenchFigure {
   value: number;
   goal: number;
   better: 'lower' | 'higher';
+  /** The physical limit of the same work, measured in the same run (e.g. a raw insert of the same rows). */
+  limit?: { what: string; value: number; unit: string };
+  /** The figure could not be measured here (why); never counted as met or missed. */
+  skipped?: string;
+  /** A peer's figure, shown for comparison: its goal is not ours to miss. */
+  informational?: boolean;
 }
 
 export const TAP_TO_RECORD_GOAL_MS = 1000;

@@ -119,6 +119,8 @@ function setup(overrides: Partial<Handlers> = {}) {
     'updates.check': () => ({ usbDir: '/media/tech/HALL', hubUrl: null, bundles: [], usbError: null, hubError: null }),
     'updates.install': () => UPDATES_STATUS,
     'updates.rollback': () => UPDATES_STATUS,
+    'enrollment.status': () => ENROLLMENT_STATUS,
+    'enrollment.enroll': () => ({ ...ENROLLMENT_STATUS, consoleId: 'C03', enrolled: true, role: 'clerk', counter: 3, hubUrl: 'ws://10.1.2.3:7300/sync', restartRequired: true }),
     'cases.reveal': (input) => ({ field: input.field, value: '张三丰', absent: null, revealedAt: '2026-11-26T01:00:00.000Z', auditId: 7 }),
     ...overrides,
   };
@@ -143,6 +145,18 @@ const CALLBACK: CallbackView = {
 };
 const ALL = { idcard: { mode: 'emulated' }, scanner: { mode: 'emulated' }, printer: { mode: 'emulated' } } as const;
 const trusted = (channelId = 'clerk-window') => ({ channelId, trustedSender: true });
+const ENROLLMENT_STATUS = {
+  consoleId: 'unenrolled-1a2b3c4d',
+  enrolled: false,
+  role: null,
+  counter: null,
+  hall: null,
+  hubUrl: null,
+  enrolledAt: null,
+  publicKey: 'A'.repeat(43),
+  keyProtection: 'safe-storage',
+  restartRequired: false,
+} as const;
 const UPDATES_STATUS = { runningVersion: '0.1.0', current: null, previous: null, highestCounter: 0, keyset: null, usbDir: null, hubUrl: null };
 
 describe('dispatcher', () => {
@@ -203,6 +217,18 @@ describe('dispatcher', () => {
     expect(await dispatcher.invoke('sync.status', {}, trusted())).toMatchObject({ ok: true });
   });
 
+  it('checks the role before the input: a refused caller learns nothing about the schema', async () => {
+    const { dispatcher } = setup();
+    for (const input of [{}, { id: 5 }, 'x', { id: 'c1', field: 'applicant.idNumber', reason: '核对' }]) {
+      expect(await dispatcher.invoke('cases.reveal', input, trusted()), JSON.stringify(input)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await dispatcher.invoke('cases.reveal', input, trusted('anon'))).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    }
+    expect(await dispatcher.invoke('cases.reveal', { id: 5 }, trusted('supervisor-window'))).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await dispatcher.invoke('cases.reveal', { id: 'c1', field: 'applicant.idNumber', reason: '核对证件' }, trusted('supervisor-window'))).toMatchObject({ ok: true, value: { value: '张三丰' } });
+    // Still: a payload over the limit is refused before anything is looked at.
+    expect(await dispatcher.invoke('cases.reveal', { id: 'c1', field: 'applicant.idNumber', reason: 'x'.repeat(5000) }, trusted())).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+  });
+
   it('keeps ratings from clerks: the pad and submit are kiosk-only, the 回访 ledger supervisors’', async () => {
     const { dispatcher } = setup();
     const submit = { requestId: 'r1', level: 2, reasons: ['等候时间长'], comment: '等了很久' };
@@ -242,6 +268,20 @@ describe('dispatcher', () => {
       expect(await dispatcher.invoke(method, input, trusted('technician-window')), method).toMatchObject({ ok: true });
     }
     expect(await dispatcher.invoke('updates.install', { source: 'ftp', location: 'x' }, trusted('technician-window'))).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+  });
+
+  it('keeps 注册本机 to technicians and checks the hub address and code shape', async () => {
+    const { dispatcher } = setup();
+    const enroll = { hubUrl: 'ws://10.1.2.3:7300/sync', consoleId: 'C03', code: '7KQ2M-XH9TD' };
+    for (const [method, input] of [['enrollment.status', {}], ['enrollment.enroll', enroll]] as const) {
+      for (const channel of ['clerk-window', 'kiosk-window', 'supervisor-window', 'admin-window']) {
+        expect(await dispatcher.invoke(method, input, trusted(channel)), `${method} ${channel}`).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      }
+      expect(await dispatcher.invoke(method, input, trusted('technician-window')), method).toMatchObject({ ok: true });
+    }
+    for (const bad of [{ ...enroll, hubUrl: 'ftp://hub/' }, { ...enroll, consoleId: 'C 03' }, { ...enroll, code: 'x' }, { ...enroll, extra: 1 }]) {
+      expect(await dispatcher.invoke('enrollment.enroll', bad, trusted('technician-window')), JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    }
   });
 
   it('passes service errors through as typed results', async () => {

@@ -1,7 +1,9 @@
 /**
  * One entry point for every contract call, whatever the transport (Electron IPC or the host's
- * websocket bridge). In order: sender check → method known → payload size → input schema →
- * session and role → handler → output schema. Every failure is a typed `{ code, message }` result;
+ * websocket bridge). In order: sender check → method known → payload size → session and role →
+ * input schema → handler → output schema. The role is checked before the input is parsed, so a role
+ * the method does not allow is refused the same way whatever it sends (it learns nothing about the
+ * schema, and no parser runs on its behalf). Every failure is a typed `{ code, message }` result;
  * no stack trace or exception reaches the renderer.
  */
 import { z } from 'zod';
@@ -83,9 +85,6 @@ export function createDispatcher(deps: { handlers: Handlers; sessions: SessionLo
       const limit = spec.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
       if (size > limit) return fail('payload_too_large', `${method}: input is ${size} bytes, limit ${limit}`);
 
-      const parsed = spec.input.safeParse(input ?? {});
-      if (!parsed.success) return fail('bad_input', `${method}: ${describeIssues(parsed.error)}`);
-
       const session = sessions.get(caller.channelId);
       if (spec.access !== 'public') {
         if (!session) return fail('unauthenticated', `${method}: please log in first`);
@@ -94,6 +93,9 @@ export function createDispatcher(deps: { handlers: Handlers; sessions: SessionLo
           return fail('forbidden', `${method}: role ${session.role} may not do this`);
         }
       }
+
+      const parsed = spec.input.safeParse(input ?? {});
+      if (!parsed.success) return fail('bad_input', `${method}: ${describeIssues(parsed.error)}`);
 
       let value: unknown;
       try {

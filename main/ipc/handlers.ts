@@ -17,6 +17,7 @@ import type { SyncStatusService } from '../services/sync-status';
 import type { SyncViewsService } from '../services/sync-views';
 import type { KioskService } from '../services/kiosk';
 import type { UpdatesService } from '../services/updates';
+import type { EnrollmentService } from '../services/enrollment';
 import type { RatingService } from '../services/ratings';
 import type { PrivacyService } from '../services/privacy';
 import type { EventBus } from '../events';
@@ -38,6 +39,7 @@ export interface HandlerDeps {
   ratings: RatingService;
   kiosk: KioskService;
   updates: UpdatesService;
+  enrollment: EnrollmentService;
   events: EventBus;
   privacy: PrivacyService;
 }
@@ -121,6 +123,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'updates.check': (input) => deps.updates.check(input),
     'updates.install': (input, ctx) => deps.updates.install(input, ctx.session!.userId),
     'updates.rollback': (_input, ctx) => deps.updates.rollback(ctx.session!.userId),
+    'enrollment.status': () => deps.enrollment.status(),
+    'enrollment.enroll': (input, ctx) => deps.enrollment.enroll(input, ctx.session!.userId),
     'cases.reveal': (input, ctx) => deps.privacy.reveal(ctx.session!, input),
   };
 }

@@ -137,6 +137,11 @@ function fromPrivateKey(privateKey: KeyObject): ConsoleSigningKey {
   return { privateKey, publicKey, publicKeyBase64Url: jwk.x };
 }
 
+/** The signing key of an Ed25519 private KeyObject (throws TypeError for any other key). */
+export function consoleSigningKeyFromPrivate(privateKey: KeyObject): ConsoleSigningKey {
+  return fromPrivateKey(privateKey);
+}
+
 /** A new random Ed25519 key for a console. */
 export function generateConsoleSigningKey(): ConsoleSigningKey {
   return fromPrivateKey(generateKeyPairSync('ed25519').privateKey);

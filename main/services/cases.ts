@@ -207,11 +207,20 @@ export class CaseService {
     return this.get(id);
   }
 
-  /** Payment status arriving through sync (the applicant paid with the payment QR). Idempotent. */
-  confirmPayment(paymentCode: string, paidAt: string): CaseRecord | null {
+  /**
+   * Payment status arriving through sync (the applicant paid with the payment QR; bucket `payments`).
+   * Idempotent. Null when no case of this console has that payment code. When the platform reports an
+   * amount other than the case's fees, the case stays unpaid and the mismatch is audited for the
+   * supervisor (a clerk must look at it; nothing is marked paid on a wrong amount).
+   */
+  confirmPayment(paymentCode: string, paidAt: string, amountFen?: number): CaseRecord | null {
     const record = this.store.cases.getByPaymentCode(paymentCode);
     if (!record) return null;
     if (record.paidAt) return record;
+    if (amountFen !== undefined && amountFen !== record.feeTotalFen) {
+      this.store.audit.append({ actor: null, action: 'case.payment_mismatch', subject: record.id, detail: { paymentCode, paidAt, amountFen, feeTotalFen: record.feeTotalFen } });
+      return record;
+    }
     const updated = this.store.db.transaction(() => {
       const r = this.store.cases.updateFields(record.id, { paidAt, paidVia: 'sync' });
       this.store.audit.append({ actor: null, action: 'case.payment_confirmed', subject: record.id, detail: { paymentCode, paidAt } });

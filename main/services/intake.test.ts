@@ -286,6 +286,17 @@ describe('CaseService', () => {
     expect(r.cases.confirmPayment('UNKNOWN123', '2026-11-26T02:00:00.000Z')).toBeNull();
   });
 
+  it('a payment confirmed by sync with another amount than the fees leaves the case unpaid and is audited', () => {
+    const r = rig();
+    readyIntake(r, 'GA-003');
+    r.intake.update(r.session, { materials: [{ code: 'M1', status: 'provided' }, { code: 'M2', status: 'e_licence' }] });
+    const { record } = r.intake.decide(r.session, { decision: 'accept' });
+    expect(record.feeTotalFen).toBeGreaterThan(0);
+    expect(r.cases.confirmPayment(record.paymentCode!, '2026-11-26T02:00:00.000Z', record.feeTotalFen - 1)?.paidAt).toBeNull();
+    expect(r.store.audit.forSubject(record.id).map((a) => a.action)).toEqual(['case.payment_mismatch']);
+    expect(r.cases.confirmPayment(record.paymentCode!, '2026-11-26T02:00:00.000Z', record.feeTotalFen)?.paidVia).toBe('sync');
+  });
+
   it('colours deadlines, filters the list, flags overdue commitments, and pauses stop the clock', () => {
     const r = rig();
     readyIntake(r, 'SCJG-001');

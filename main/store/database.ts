@@ -123,6 +123,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): HallDatabase
     sql.pragma('foreign_keys = ON');
     sql.pragma('busy_timeout = 5000');
     sql.pragma('synchronous = NORMAL');
+    // Freed cells and pages are zeroed (retention purge, deleted drafts, pruned outbox rows): erased
+    // personal fields leave no ciphertext behind in the file (docs/security.md "Reveal and retention").
+    sql.pragma('secure_delete = ON');
     // 32 MiB of page cache: the case indexes of a few years stay in memory (default is 2 MiB).
     sql.pragma('cache_size = -32768');
     // Checkpoints copy the WAL back into the file; done inside a commit they stall that commit for

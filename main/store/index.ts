@@ -57,7 +57,7 @@ export function createStore(file: string, masterKey: Buffer, clock: Clock = syst
     credit: new CreditRepository(db),
     drafts: new IntakeDraftRepository(db, cipher, clock),
     receiptSequences: new ReceiptSequenceRepository(db),
-    audit: new AuditLogRepository(db, clock),
+    audit: new AuditLogRepository(db, clock, outbox),
     ratings: new RatingRepository(db, cipher, clock),
     close: () => db.close(),
   };

@@ -96,6 +96,14 @@ export function loadOrCreatePrivateFile(path: string, spec: PrivateFileSpec): { 
   return { content, created: true };
 }
 
+/**
+ * Reads an existing private file with the same checks as loadOrCreatePrivateFile (regular file, mode
+ * 0600, size, content); never creates it. ENOENT is thrown as is (callers test for a missing file).
+ */
+export function readPrivateFile(path: string, spec: Omit<PrivateFileSpec, 'create'>): Buffer {
+  return readExisting(path, { ...spec, create: () => Buffer.alloc(0) });
+}
+
 function readExisting(path: string, spec: PrivateFileSpec): Buffer {
   const st = lstatSync(path);
   if (!st.isFile()) {

@@ -2,6 +2,7 @@ import { Badge, Button, Space, Tag, Tooltip, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import type { DeviceHealth, SyncStatus } from '../../preload/contract';
 import { useConsole } from '../store/console';
+import { SyncCorrectionsTag } from './SyncCorrections';
 
 const HEALTH: Record<DeviceHealth, { status: 'success' | 'warning' | 'error' | 'default'; text: string }> = {
   ok: { status: 'success', text: '正常' },
@@ -53,6 +54,7 @@ export function StatusBar() {
       <Tag color={sync?.state === 'online' ? 'green' : 'gold'} data-testid="status-sync" style={{ marginInlineEnd: 0 }}>
         {syncText(sync)}
       </Tag>
+      {session.role !== 'kiosk' && session.role !== 'technician' && <SyncCorrectionsTag sync={sync} />}
       {info?.emulatedDevices && <Tag color="purple">模拟设备</Tag>}
       <span style={{ marginLeft: 'auto' }}>{clock}</span>
       <Button size="small" ghost onClick={() => void logout()}>

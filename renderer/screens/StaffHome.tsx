@@ -8,8 +8,10 @@ import { hall } from '../bridge';
 import { StatusBar } from '../components/StatusBar';
 import { CallbackLedger } from './supervisor/CallbackLedger';
 import { HallCases } from './supervisor/HallCases';
+import { LocalCases } from './supervisor/LocalCases';
 import { DevicesScreen } from './technician/DevicesScreen';
 import { UpdatesCard } from './technician/UpdatesCard';
+import { EnrollmentCard } from './technician/EnrollmentCard';
 import { useConsole } from '../store/console';
 
 /** A kiosk asked for staff: a notice that stays until someone closes it. */
@@ -39,10 +41,12 @@ export function StaffHome() {
       <StatusBar />
       {supervises && <HallCases />}
       {supervises && <CallbackLedger />}
+      {supervises && <LocalCases />}
       {(session?.role === 'technician' || session?.role === 'admin') && <DevicesScreen />}
       {session?.role === 'technician' && (
         <div style={{ padding: '0 12px' }}>
           <UpdatesCard />
+          <EnrollmentCard />
         </div>
       )}
       <Card title="本机信息" style={{ margin: 16, maxWidth: 720 }}>

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConsoleApp, SIGNING_KEY_FILE, type ConsoleApp } from '../../main/app';
+import { createConsoleApp, type ConsoleApp } from '../../main/app';
 import { createMemoryLogger } from '../../main/log';
-import { loadOrCreateConsoleSigningKey } from '../../main/security/receipt-signature';
+import { loadOrCreateConsoleKey } from '../../main/security/console-keys';
+import { keyFileProtector } from '../../main/security/key-protector';
 import { startHubServer } from '../hub/server';
 import { SqliteHubStore } from '../hub/store/sqlite';
 
@@ -44,7 +45,7 @@ describe('app.ts sync wiring', () => {
     const hubStore = await SqliteHubStore.open({ file: ':memory:' });
     const hub = await startHubServer({ store: hubStore, port: 0, heartbeatMs: 0 });
     cleanups.push(() => hub.close());
-    await hubStore.registerConsole(consoleId, loadOrCreateConsoleSigningKey(join(dir, SIGNING_KEY_FILE)).publicKeyBase64Url);
+    await hubStore.registerConsole(consoleId, loadOrCreateConsoleKey(dir, keyFileProtector()).publicKeyBase64Url);
     app.store.settings.set('sync.hubUrl', z.string().url(), hub.url);
     await app.close();
 

@@ -71,7 +71,14 @@ export function readDevices(store: Store): { id: string; entry: unknown }[] {
  * Applies the changes of one pull and its checkpoint cursor in one transaction. `beforeCommit` is a
  * fault hook for tests (throwing rolls everything back). Returns the changes that were skipped.
  */
-export function applyCheckpoint(store: Store, bucket: Bucket, changes: readonly Change[], cursor: string, beforeCommit?: () => void): SkippedChange[] {
+export function applyCheckpoint(
+  store: Store,
+  bucket: Bucket,
+  changes: readonly Change[],
+  cursor: string,
+  beforeCommit?: () => void,
+  hooks: ApplyHooks = {},
+): SkippedChange[] {
   const skipped: SkippedChange[] = [];
   let catalogTouched = false;
   const now = store.db.now().toISOString();
@@ -82,7 +89,7 @@ export function applyCheckpoint(store: Store, bucket: Bucket, changes: readonly 
     for (const change of changes) {
       try {
         store.db.transaction(() => {
-          if (applyOne(store, bucket, change)) catalogTouched = true;
+          if (applyOne(store, bucket, change, hooks)) catalogTouched = true;
         });
       } catch (err) {
         skipped.push({ bucket, key: change.key.slice(0, 128), reason: (err instanceof Error ? err.message : String(err)).slice(0, 300) });
@@ -129,8 +136,18 @@ function removeAbsent(store: Store, bucket: Bucket, changes: readonly Change[]):
   return bucket === 'catalog' && removed > 0;
 }
 
+/** A payment the payment platform confirmed, as the hub publishes it (bucket `payments`, key = payment code). */
+export const PaymentValue = z.object({ amountFen: z.number().int().nonnegative(), paidAt: z.string().datetime({ offset: true }) });
+export interface PaymentConfirmation extends z.infer<typeof PaymentValue> {
+  paymentCode: string;
+}
+
+export interface ApplyHooks {
+  onPayment?: (payment: PaymentConfirmation) => void;
+}
+
 /** Returns true when a catalog row was deleted (the catalog cache must be dropped). */
-function applyOne(store: Store, bucket: Bucket, change: Change): boolean {
+function applyOne(store: Store, bucket: Bucket, change: Change, hooks: ApplyHooks): boolean {
   const sql = store.db.sql;
   const version = String(change.serverSeq);
   switch (bucket) {
@@ -171,6 +188,10 @@ function applyOne(store: Store, bucket: Bucket, change: Change): boolean {
           )
           .run(change.key, text, store.db.now().toISOString());
       }
+      return false;
+    case 'payments':
+      // A payment is never taken back by the console (a refund is the case's own business); deletes are ignored.
+      if (change.op === 'put') hooks.onPayment?.({ paymentCode: change.key, ...PaymentValue.parse(change.value) });
       return false;
     case 'hall_cases':
       applyHallCaseChange(store, change); // the supervisor's 全厅办件 (hall-cases.ts)

@@ -328,14 +328,19 @@ describe('SyncClient: pull', () => {
     await t.ackAll(restored);
     expect(restored.of('pull')).toEqual([{ type: 'pull', bucket: 'catalog', cursor: '' }]);
 
-    // reset_required as the answer to a pull: every cursor goes, the bucket is pulled from ''
+    // reset_required as the answer to a pull: every cursor goes, and the buckets are pulled from '' on a NEW
+    // connection (frames of the answered pull may still be on the way and must not count as the full download).
     restored.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E2:7' });
     await flush();
     expect(restored.of('pull').at(-1)).toEqual({ type: 'pull', bucket: 'calendar', cursor: '' });
     restored.reply({ type: 'error', code: 'reset_required', message: 'again' });
     await flush();
     expect(readCursors(t.store)).toEqual({ catalog: '', calendar: '' });
-    expect(restored.of('pull').at(-1)).toEqual({ type: 'pull', bucket: 'catalog', cursor: '' });
+    expect(restored.closed).toBe(true);
+    restored.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E2:9' }); // late: ignored
+    const again = await t.connect({ epoch: 'E2', expectedSeq: 2 });
+    expect(again.of('pull')).toEqual([{ type: 'pull', bucket: 'catalog', cursor: '' }]);
+    expect(readCursors(t.store)).toEqual({ catalog: '', calendar: '' });
   });
 
   it('after a reset the full download replaces the bucket (what the hub lost goes); a first download only adds', async () => {
@@ -411,6 +416,41 @@ describe('SyncClient: pull', () => {
     again.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E1:2', count: 2 });
     await flush();
     expect(t.store.catalog.get('B')?.code).toBe('B');
+  });
+
+  it('applies nothing when the changes of a pull arrive twice or out of order, even if their number matches', async () => {
+    const t = setup({ buckets: ['catalog'] });
+    const hub = await t.connect();
+    const put = (serverSeq: number, code: string) => ({ serverSeq, op: 'put' as const, key: code, value: { ...ITEM, code } });
+    // Frame [2] lost and frame [1] repeated: the count (2) still matches.
+    hub.reply({ type: 'changes', bucket: 'catalog', changes: [put(1, 'A')] });
+    hub.reply({ type: 'changes', bucket: 'catalog', changes: [put(1, 'A')] });
+    hub.reply({ type: 'checkpoint', bucket: 'catalog', cursor: 'E1:2', count: 2 });
+    await flush();
+    expect(t.store.catalog.get('A')).toBeNull();
+    expect(readCursors(t.store)).toEqual({});
+    expect(hub.closed).toBe(true);
+    expect(t.client.status().lastError).toMatch(/out of order or twice/);
+  });
+
+  it('hands payment confirmations (bucket payments) to onPayment; a malformed one is skipped and logged', async () => {
+    const paid: unknown[] = [];
+    const t = setup({ buckets: ['payments'], onPayment: (p) => void paid.push(p) });
+    const hub = await t.connect();
+    hub.reply({
+      type: 'changes',
+      bucket: 'payments',
+      changes: [
+        { serverSeq: 1, op: 'put', key: '20261126A0001', value: { amountFen: 8000, paidAt: '2026-11-26T03:00:00.000+08:00' } },
+        { serverSeq: 2, op: 'put', key: '20261126A0002', value: { amountFen: -1, paidAt: 'yesterday' } },
+        { serverSeq: 3, op: 'delete', key: '20261126A0001' },
+      ],
+    });
+    hub.reply({ type: 'checkpoint', bucket: 'payments', cursor: 'E1:3', count: 3 });
+    await flush();
+    expect(paid).toEqual([{ paymentCode: '20261126A0001', amountFen: 8000, paidAt: '2026-11-26T03:00:00.000+08:00' }]);
+    expect(t.logger.lines.filter((l) => l.event === 'sync.change_skipped')).toHaveLength(1);
+    expect(readCursors(t.store)).toEqual({ payments: 'E1:3' });
   });
 
   it('busy: waits retryAfterMs and pulls the bucket again', async () => {

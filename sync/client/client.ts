@@ -16,12 +16,12 @@ import type { Logger } from '../../main/log';
 import { SCHEMA_VERSION, type NeedsCorrection, type OutboxEntry, type Store } from '../../main/store';
 import type { JsonValue } from '../../main/store';
 import { encodeSyncMessage, MAX_FRAME_BYTES, parseSyncFrame, PROTOCOL_VERSION, type Bucket, type Change, type Mutation, type SyncMessage } from '../protocol';
-import { applyCheckpoint, cursorEpoch, dropCursors, readCursors } from './apply';
+import { applyCheckpoint, cursorEpoch, dropCursors, readCursors, type PaymentConfirmation } from './apply';
 import { backoffDelayMs } from './backoff';
 import { realTimers, type SyncConnection, type SyncTimers, type SyncTransport } from './transport';
 
 /** Buckets a counter console downloads (hall_cases is the supervisor view, later). */
-export const DEFAULT_PULL_BUCKETS: readonly Bucket[] = ['catalog', 'calendar', 'credit', 'users', 'devices'];
+export const DEFAULT_PULL_BUCKETS: readonly Bucket[] = ['catalog', 'calendar', 'credit', 'users', 'devices', 'payments'];
 export const HELLO_SIGNING_PREFIX = 'HALLSYNC1';
 const DAY_MS = 86_400_000;
 
@@ -61,6 +61,11 @@ export interface SyncClientOptions {
   pollMs?: number;
   /** The schema version announced in hello. Default: this build's (SCHEMA_VERSION); the fault harness plays an older build. */
   schemaVersion?: number;
+  /**
+   * A payment confirmation arrived (bucket `payments`), inside the pull's transaction: the app marks
+   * the case paid (CaseService.confirmPayment). Throwing skips that change (logged), never the pull.
+   */
+  onPayment?: (payment: PaymentConfirmation) => void;
   /** Test hooks: throwing from beforeCheckpointCommit rolls the pull's transaction back (a crash). */
   faults?: { beforeCheckpointCommit?: (bucket: Bucket) => void };
   /**
@@ -83,7 +88,7 @@ type Outstanding =
 export type ResendResult = { ok: true; seq: number } | { ok: false; reason: string };
 
 export class SyncClient {
-  private readonly o: Required<Omit<SyncClientOptions, 'events' | 'faults' | 'beforePush'>> & Pick<SyncClientOptions, 'events' | 'faults' | 'beforePush'>;
+  private readonly o: Required<Omit<SyncClientOptions, 'events' | 'faults' | 'beforePush' | 'onPayment'>> & Pick<SyncClientOptions, 'events' | 'faults' | 'beforePush' | 'onPayment'>;
   private state: SyncClientState = 'stopped';
   private conn: SyncConnection | null = null;
   private generation = 0;
@@ -334,6 +339,10 @@ export class SyncClient {
           // Frames of this pull were lost or came out of order: apply nothing, pull again on a new connection.
           return this.fail(`the pull of ${m.bucket} announced ${m.count} changes but ${out.changes.length} arrived; nothing applied`);
         }
+        if (out.changes.some((c, i) => i > 0 && c.serverSeq <= out.changes[i - 1]!.serverSeq)) {
+          // The hub sends a pull in serverSeq order, each change once: a frame repeated or reordered on the way.
+          return this.fail(`the changes of ${m.bucket} arrived out of order or twice; nothing applied`);
+        }
         return this.onCheckpoint(out, m.cursor);
       case 'poke':
         this.poke(m.buckets);
@@ -456,7 +465,7 @@ export class SyncClient {
     const hook = this.o.faults?.beforeCheckpointCommit;
     let skipped;
     try {
-      skipped = applyCheckpoint(this.o.store, out.bucket, out.changes, cursor, hook ? () => hook(out.bucket) : undefined);
+      skipped = applyCheckpoint(this.o.store, out.bucket, out.changes, cursor, hook ? () => hook(out.bucket) : undefined, this.o.onPayment ? { onPayment: this.o.onPayment } : {});
     } catch (err) {
       this.outstanding = null;
       return this.fail(`could not apply ${out.bucket} changes: ${errorText(err)}`);
@@ -477,8 +486,9 @@ export class SyncClient {
       dropCursors(this.o.store);
       for (const b of this.o.buckets) this.dirty.add(b);
       if (out?.kind === 'pull') {
-        this.clearRequestTimer();
-        this.outstanding = null;
+        // Download again on a NEW connection: frames of the pull this answers may still be on the way,
+        // and taken for the full download's they would make it replace the bucket with a partial one.
+        return this.fail(`the hub asked for a full download of ${out.bucket}`, false);
       }
       this.schedulePump();
       return;

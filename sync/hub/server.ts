@@ -13,6 +13,7 @@ import { MAX_FRAME_BYTES, type SyncMessage } from '../protocol';
 import { createHubService, type HubLimits, type HubService } from './session';
 import type { HubStore } from './store/types';
 import { createUpdatesHandler } from './updates-http';
+import { createEnrollHandler, type EnrollLimits } from './enroll-http';
 
 export const DEFAULT_HUB_PORT = 7300;
 export const DEFAULT_HUB_HOST = '127.0.0.1';
@@ -39,7 +40,21 @@ export interface HubServerOptions {
   closeStore?: boolean;
   /** Serve the signed update bundles in this folder at GET /updates/… (./updates-http.ts). */
   updatesDir?: string;
+  /** POST /enroll limits (./enroll-http.ts; default 10 requests a minute per address, 5 tries per code). */
+  enrollLimits?: Partial<EnrollLimits>;
+  /**
+   * permessage-deflate for frames of 1 KiB and more, without context takeover (no zlib state kept per
+   * idle connection). Default on: a catch-up sends ~10× fewer bytes (docs/benchmarks.md "hall bench sync").
+   */
+  compression?: boolean;
 }
+
+/** ws's permessage-deflate settings of the hub (server.ts `compression`). */
+export const HUB_PER_MESSAGE_DEFLATE = {
+  threshold: 1024,
+  serverNoContextTakeover: true,
+  clientNoContextTakeover: true,
+} as const;
 
 export interface HubHealth {
   ok: boolean;
@@ -98,9 +113,11 @@ export async function startHubServer(options: HubServerOptions): Promise<Running
   }
 
   const serveUpdates = options.updatesDir ? createUpdatesHandler(options.updatesDir) : null;
+  const serveEnroll = createEnrollHandler({ store, clock: options.clock ?? systemClock, syncPath: path, ...(logger ? { logger } : {}), ...(options.enrollLimits ? { limits: options.enrollLimits } : {}) });
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://hub.invalid');
     if (serveUpdates?.(req, res, url.pathname)) return;
+    if (serveEnroll(req, res, url.pathname)) return;
     if (url.pathname !== '/health') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
       return;
@@ -114,7 +131,7 @@ export async function startHubServer(options: HubServerOptions): Promise<Running
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: options.compression === false ? false : { ...HUB_PER_MESSAGE_DEFLATE } });
 
   server.on('upgrade', (req, socket, head) => {
     const refuse = (status: number, text: string) => {

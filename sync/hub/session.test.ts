@@ -340,6 +340,23 @@ describe('HubSession: pull', () => {
     expect(await c.send({ type: 'pull', bucket: 'devices', cursor: '' })).toEqual([{ type: 'checkpoint', bucket: 'devices', cursor: formatCursor(epoch, 0), count: 0 }]);
   });
 
+  it("pulls the console's hall's view: reference data for its hall or every hall, hall_cases of its hall", async () => {
+    const { connected, store, c03 } = await setup();
+    const c05 = await enrollTestConsole(store, 'C05');
+    await store.setConsoleHall('C03', 'hall-a');
+    await store.setConsoleHall('C05', 'hall-b');
+    await store.publish('catalog', [{ op: 'put', key: 'every-hall', value: 1 }]);
+    await store.publish('catalog', [{ op: 'put', key: 'hall-b-only', value: 2 }], { hallId: 'hall-b' });
+    const a = await connected(c03);
+    const b = await connected(c05);
+    await b.send({ type: 'push', batch: [testMutation(1)] });
+    const keys = (answer: SyncMessage[]) => answer.flatMap((m) => (m.type === 'changes' ? m.changes.map((c) => c.key) : []));
+    expect(keys(await a.send({ type: 'pull', bucket: 'catalog', cursor: '' }))).toEqual(['every-hall']);
+    expect(keys(await b.send({ type: 'pull', bucket: 'catalog', cursor: '' }))).toEqual(['every-hall', 'hall-b-only']);
+    expect(keys(await a.send({ type: 'pull', bucket: 'hall_cases', cursor: '' }))).toEqual([]);
+    expect(keys(await b.send({ type: 'pull', bucket: 'hall_cases', cursor: '' }))).toHaveLength(1);
+  });
+
   it('sees pushed cases in hall_cases', async () => {
     const { connected } = await setup();
     const c = await connected();

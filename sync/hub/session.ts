@@ -514,7 +514,7 @@ export function createHubService(options: HubServiceOptions): HubService {
         let count = 0;
         for (;;) {
           if (this.closed || draining) return;
-          const page = await store.changesSince(bucket, at, limits.changesPerFrame);
+          const page = await store.changesSince(bucket, at, limits.changesPerFrame, { hallId: record.hallId });
           count += page.changes.length;
           if (page.changes.length > 0) await this.send({ type: 'changes', bucket, changes: page.changes });
           at = page.cursor;

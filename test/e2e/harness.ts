@@ -36,6 +36,8 @@ export interface E2eOptions {
   extraChromiumArgs?: readonly string[];
   /** The hub this console syncs with (it need not be running yet). */
   hubUrl?: string;
+  /** With hubUrl: this console is a supervisor station and downloads hall_cases (全厅办件). */
+  hallCases?: boolean;
 }
 
 /** Chromium's fake camera playing a YUV4MPEG2 file; the permission prompt is auto-accepted. */
@@ -46,7 +48,7 @@ export function fakeCameraArgs(y4mPath: string): string[] {
 export async function startE2e(options: E2eOptions = {}): Promise<E2eEnv> {
   if (!existsSync(join(RENDERER_ROOT, 'index.html'))) throw new Error('renderer not built: npm run build:renderer');
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium`);
-  const env = await tempConsoleApp({ hubUrl: options.hubUrl });
+  const env = await tempConsoleApp({ hubUrl: options.hubUrl, hallCases: options.hallCases });
   const host = await startHost({ app: env.app, rendererRoot: RENDERER_ROOT, port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.extraChromiumArgs ?? [])] });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

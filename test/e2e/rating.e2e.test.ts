@@ -5,12 +5,12 @@
  * working-day deadline and closes it with a note. Then the hall kiosk: 查询办件 by number and by the
  * receipt's signed QR (HID POS scanner), 评价 from the result, 呼叫工作人员.
  */
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNING_KEY_FILE } from '../../main/app';
 import { callbackDeadline } from '../../main/domain/rating';
-import { loadOrCreateConsoleSigningKey, signDocumentQr } from '../../main/security/receipt-signature';
+import { signDocumentQr } from '../../main/security/receipt-signature';
+import { loadOrCreateConsoleKey } from '../../main/security/console-keys';
+import { keyFileProtector } from '../../main/security/key-protector';
 import { loadCalendar } from '../../main/services/calendar';
 import { DEMO_PASSWORD } from '../../main/services/demo-seed';
 import { businessDate } from '../../main/services/queue';
@@ -152,7 +152,7 @@ describe('the hall kiosk', () => {
     // The receipt's signed QR, scanned on the start screen with the HID POS scanner.
     await kiosk.getByTestId('kiosk-home').click();
     await kiosk.getByTestId('kiosk-start-lookup').waitFor();
-    const key = loadOrCreateConsoleSigningKey(join(env.app.info.dataDir, SIGNING_KEY_FILE));
+    const key = loadOrCreateConsoleKey(env.app.info.dataDir, keyFileProtector());
     const qr = signDocumentQr(key, { kind: 'acceptance-receipt', number: RECEIPT, consoleId: env.app.info.consoleId, issuedAt: new Date() });
     await env.app.hardware.emulators!.scanner.scan(qr);
     await kiosk.getByTestId('kiosk-signature').waitFor();

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYNTHETIC_RECORDS } from '../../drivers/emulators/cards';
-import { SIGNING_KEY_FILE } from '../../main/app';
-import { loadOrCreateConsoleSigningKey } from '../../main/security/receipt-signature';
+import { verifyAuditHeadSignature } from '../../main/security/audit-chain';
+import { loadOrCreateConsoleKey } from '../../main/security/console-keys';
+import { keyFileProtector } from '../../main/security/key-protector';
 import { DEMO_PASSWORD } from '../../main/services/demo-seed';
 import { manualFaceMatch } from '../../main/services/test-support';
 import { startHubServer } from '../../sync/hub/server';
@@ -73,12 +74,13 @@ describe('sync with the hub', () => {
 
     // The hub starts and knows this console (enrollment's manual path: its public key).
     const store = await SqliteHubStore.open({ file: join(hubDir, 'hub.sqlite') });
-    const key = loadOrCreateConsoleSigningKey(join(app.info.dataDir, SIGNING_KEY_FILE));
+    const key = loadOrCreateConsoleKey(app.info.dataDir, keyFileProtector());
     await store.registerConsole(app.info.consoleId, key.publicKeyBase64Url);
     hub = await startHubServer({ store, port });
 
     // The client's backoff brings it back by itself; everything is acked, the case is on the hub once.
-    await expect.poll(() => store.lastApplied(app.info.consoleId), { timeout: 90_000, interval: 500 }).toBe(lastSeq);
+    // ≥: the first push also carries the signed audit-chain head (`audit.head`, docs/security.md "Audit chain").
+    await expect.poll(() => store.lastApplied(app.info.consoleId), { timeout: 90_000, interval: 500 }).toBeGreaterThanOrEqual(lastSeq);
     await expect.poll(() => page.getByTestId('status-sync').textContent(), { timeout: 20_000 }).toBe('同步: 在线 · 0 条待传');
     const cases = await store.changesSince('hall_cases', 0, 1000);
     const created = cases.changes.filter((c) => {
@@ -86,6 +88,12 @@ describe('sync with the hub', () => {
       return v?.type === 'case.created' && v.payload?.receiptNo === record.receiptNo;
     });
     expect(created).toHaveLength(1); // exactly once
+    // The audit chain's signed head went with that sync: on the hub, and it verifies with the enrolled key.
+    const heads = app.store.outbox.from(1, 10_000).filter((e) => e.type === 'audit.head');
+    expect(heads.length).toBeGreaterThanOrEqual(1);
+    const witnessed = await store.getMutation(heads.at(-1)!.mutationId);
+    expect(verifyAuditHeadSignature(key.publicKeyBase64Url, witnessed?.payload)).toBe(true);
+    expect(app.store.audit.verify(key.publicKeyBase64Url)).toMatchObject({ ok: true, firstBroken: null });
     expect(JSON.stringify(cases.changes)).not.toContain(SYNTHETIC_RECORDS.resident.idNumber); // no personal data travels
     await page.screenshot({ path: screenshotPath('sync-online') });
     emulators.idcard.removeCard();

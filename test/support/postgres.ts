@@ -65,8 +65,11 @@ function idOf(flag: '-u' | '-g', user: string): number {
   return Number(r.stdout.trim());
 }
 
-/** Starts a throwaway cluster (fsync off: test data only). */
-export async function startCluster(): Promise<Cluster> {
+/**
+ * Starts a throwaway cluster (fsync off: test data only). `durable: true` keeps PostgreSQL's default
+ * fsync/synchronous_commit, so commits cost what they cost on a real server (hall bench sync).
+ */
+export async function startCluster(options: { durable?: boolean } = {}): Promise<Cluster> {
   const bin = findPostgresBin();
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'hall-pg-'));
@@ -98,7 +101,8 @@ export async function startCluster(): Promise<Cluster> {
   try {
     run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
     const port = await freePort();
-    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const fast = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${fast}`;
     run('pg_ctl', ['-D', data, '-w', '-t', '60', '-l', join(dir, 'log'), '-o', opts, 'start']);
     started = true;
     process.once('exit', stop);
@@ -110,8 +114,8 @@ export async function startCluster(): Promise<Cluster> {
 }
 
 /** A fresh database on HALL_TEST_PG_URL's server, or on a cluster started for this test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const cluster: Cluster | null = process.env.HALL_TEST_PG_URL ? null : await startCluster();
+export async function createTestDatabase(options: { durable?: boolean } = {}): Promise<TestDatabase> {
+  const cluster: Cluster | null = process.env.HALL_TEST_PG_URL ? null : await startCluster(options);
   const serverUrl = process.env.HALL_TEST_PG_URL ?? cluster!.serverUrl;
   const name = `hall_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });

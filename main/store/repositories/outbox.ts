@@ -185,6 +185,7 @@ export class OutboxRepository {
       .prepare(
         `SELECT * FROM outbox o WHERE status = 'rejected'
            AND NOT EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = o.seq)
+           AND NOT EXISTS (SELECT 1 FROM outbox_dismissals d WHERE d.rejected_seq = o.seq)
          ORDER BY seq LIMIT ?`,
       )
       .all(limit)
@@ -198,7 +199,8 @@ export class OutboxRepository {
     const row = this.db.sql
       .prepare(
         `SELECT count(*) AS n FROM outbox o WHERE status = 'rejected'
-           AND NOT EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = o.seq)`,
+           AND NOT EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = o.seq)
+           AND NOT EXISTS (SELECT 1 FROM outbox_dismissals d WHERE d.rejected_seq = o.seq)`,
       )
       .get();
     return parseRow(z.object({ n: z.number().int() }), row, 'outbox').n;
@@ -213,11 +215,30 @@ export class OutboxRepository {
     return this.db.transaction(() => {
       const row = this.get(seq);
       if (row === null || row.status !== 'rejected') throw new StoreError('outbox_not_rejected', `outbox row ${seq} is not a rejected row`);
-      const resolved = this.db.sql.prepare('SELECT 1 FROM outbox_resolutions WHERE rejected_seq = ?').get(seq);
+      const resolved =
+        this.db.sql.prepare('SELECT 1 FROM outbox_resolutions WHERE rejected_seq = ?').get(seq) ??
+        this.db.sql.prepare('SELECT 1 FROM outbox_dismissals WHERE rejected_seq = ?').get(seq);
       if (resolved !== undefined) throw new StoreError('outbox_already_resolved', `outbox row ${seq} was already resolved`);
       const entry = this.append(fix?.type ?? row.type, fix?.payload ?? row.payload);
       this.db.sql.prepare('INSERT INTO outbox_resolutions (rejected_seq, resent_seq, resolved_at) VALUES (?, ?, ?)').run(seq, entry.seq, this.clock().toISOString());
       return entry;
+    });
+  }
+
+  /**
+   * A rejected row is settled without resending (标记已处理: the hub's copy is not wanted, or the case was
+   * redone by other means): records who and why; the row leaves the needs-correction list. The row
+   * itself is never edited. Throws like resolveRejected when it is not an open rejected row.
+   */
+  dismissRejected(seq: number, reason: string, userId: string): void {
+    this.db.transaction(() => {
+      const row = this.get(seq);
+      if (row === null || row.status !== 'rejected') throw new StoreError('outbox_not_rejected', `outbox row ${seq} is not a rejected row`);
+      const settled =
+        this.db.sql.prepare('SELECT 1 FROM outbox_resolutions WHERE rejected_seq = ?').get(seq) ??
+        this.db.sql.prepare('SELECT 1 FROM outbox_dismissals WHERE rejected_seq = ?').get(seq);
+      if (settled !== undefined) throw new StoreError('outbox_already_resolved', `outbox row ${seq} was already resolved`);
+      this.db.sql.prepare('INSERT INTO outbox_dismissals (rejected_seq, reason, user_id, dismissed_at) VALUES (?, ?, ?, ?)').run(seq, reason, userId, this.clock().toISOString());
     });
   }
 
@@ -238,7 +259,8 @@ export class OutboxRepository {
                 AND seq < (SELECT max(seq) FROM outbox)
                 AND seq < coalesce((SELECT min(seq) FROM outbox WHERE status = 'pending'), 9223372036854775807)
                 AND (status = 'acked'
-                     OR (status = 'rejected' AND EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = outbox.seq)))`,
+                     OR (status = 'rejected' AND EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = outbox.seq))
+                     OR (status = 'rejected' AND EXISTS (SELECT 1 FROM outbox_dismissals d WHERE d.rejected_seq = outbox.seq)))`,
           )
           .run(cutoff).changes,
     );

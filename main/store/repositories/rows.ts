@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../../domain/json-value';
 import { RowValidationError } from '../errors';
 
 /** Validates a raw SQLite row (or a decoded JSON column) with zod; errors name the row, never its values. */
@@ -34,5 +35,6 @@ export const blob = z.instanceof(Buffer);
 export const flag = z.union([z.literal(0), z.literal(1)]).transform((n) => n === 1);
 export const toFlag = (b: boolean): 0 | 1 => (b ? 1 : 0);
 
-export type JsonValue = z.infer<ReturnType<typeof z.json>>;
-export const jsonValue = z.json();
+export type { JsonValue } from '../../domain/json-value';
+/** z.json(), ~10× faster (main/domain/json-value.ts). */
+export const jsonValue = jsonValueSchema;

@@ -22,6 +22,7 @@ import { useCases } from '../../store/cases';
 import { useConsole } from '../../store/console';
 import { errorText } from '../../store/errors';
 import { CASE_STATE_COLORS, CASE_STATE_TEXT, DEADLINE_TAG, MATERIAL_STATUS_COLORS, PAUSE_REASONS } from './case-labels';
+import { RevealPersonal } from './RevealPersonal';
 
 type CaseAction = (typeof CASE_ACTIONS)[number];
 const isCaseAction = (a: string): a is CaseAction => (CASE_ACTIONS as readonly string[]).includes(a);
@@ -304,6 +305,7 @@ function Body({ detail }: { detail: CaseDetail }) {
           )}
         </Descriptions.Item>
       </Descriptions>
+      <RevealPersonal detail={detail} />
 
       <Divider titlePlacement="start" style={{ margin: '14px 0 8px' }}>
         下一步

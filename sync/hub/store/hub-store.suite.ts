@@ -223,6 +223,73 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       expect(await allChanges(store, 'hall_cases')).toHaveLength(1);
     });
 
+    it('enrollment codes: single use, counted wrong tries, expiry, replacement, revoked consoles refused', async () => {
+      const store = await open();
+      const hashOf = (code: string): string => `test-hash:${code}:0123456789`;
+      const checkFor = (code: string) => (stored: string) => stored === hashOf(code);
+      const inOneHour = new Date(Date.now() + 3_600_000).toISOString();
+      const created = await store.createEnrollment({ consoleId: 'C21', role: 'clerk', counter: 3, hall: '市民中心', codeHash: hashOf('AAAAA'), expiresAt: inOneHour });
+      expect(created).toEqual({ consoleId: 'C21', role: 'clerk', counter: 3, hall: '市民中心', createdAt: expect.any(String), expiresAt: inOneHour, usedAt: null, attempts: 0 });
+      expect(created).not.toHaveProperty('codeHash');
+
+      expect(await store.consumeEnrollment({ consoleId: 'C21', publicKey: 'ed25519:k21', check: checkFor('WRONG') })).toEqual({ ok: false, reason: 'wrong_code', attemptsLeft: 4 });
+      expect(await store.getConsole('C21')).toBeNull(); // nothing registered by a wrong code
+      // The counted try is committed: another store instance (another hub process) sees it.
+      const other = await open();
+      expect(await other.consumeEnrollment({ consoleId: 'C21', publicKey: 'ed25519:k21', check: checkFor('WRONG') })).toMatchObject({ ok: false, reason: 'wrong_code', attemptsLeft: 3 });
+      const ok = await store.consumeEnrollment({ consoleId: 'C21', publicKey: 'ed25519:k21', check: checkFor('AAAAA') });
+      expect(ok).toMatchObject({ ok: true, enrollment: { consoleId: 'C21', role: 'clerk', counter: 3, hall: '市民中心', usedAt: expect.any(String), attempts: 2 }, console: { consoleId: 'C21', publicKey: 'ed25519:k21', status: 'active' } });
+      expect(await other.consumeEnrollment({ consoleId: 'C21', publicKey: 'ed25519:evil', check: checkFor('AAAAA') })).toMatchObject({ ok: false, reason: 'used' });
+      expect((await store.getConsole('C21'))?.publicKey).toBe('ed25519:k21');
+
+      // A new code for the same console replaces the old one (re-enrollment: the key is replaced).
+      await store.createEnrollment({ consoleId: 'C21', role: 'kiosk', counter: null, hall: null, codeHash: hashOf('BBBBB'), expiresAt: inOneHour });
+      expect(await store.consumeEnrollment({ consoleId: 'C21', publicKey: 'ed25519:k21b', check: checkFor('AAAAA') })).toMatchObject({ ok: false, reason: 'wrong_code' });
+      expect(await store.consumeEnrollment({ consoleId: 'C21', publicKey: 'ed25519:k21b', check: checkFor('BBBBB') })).toMatchObject({ ok: true, enrollment: { role: 'kiosk', counter: null, hall: null } });
+      expect((await store.getConsole('C21'))?.publicKey).toBe('ed25519:k21b');
+
+      // Five wrong tries kill the code, also for the right one afterwards.
+      await store.createEnrollment({ consoleId: 'C22', role: 'clerk', counter: 4, hall: null, codeHash: hashOf('CCCCC'), expiresAt: inOneHour });
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await store.consumeEnrollment({ consoleId: 'C22', publicKey: 'ed25519:k22', check: checkFor(`X${i}`) }));
+      expect(answers.map((a) => (a.ok ? 'ok' : `${a.reason}:${a.attemptsLeft}`))).toEqual(['wrong_code:4', 'wrong_code:3', 'wrong_code:2', 'wrong_code:1', 'locked:0']);
+      expect(await store.consumeEnrollment({ consoleId: 'C22', publicKey: 'ed25519:k22', check: checkFor('CCCCC') })).toMatchObject({ ok: false, reason: 'locked' });
+      expect(await store.getConsole('C22')).toBeNull();
+
+      // Expired; unknown console; revoked before or after the code was made.
+      await store.createEnrollment({ consoleId: 'C23', role: 'clerk', counter: 5, hall: null, codeHash: hashOf('DDDDD'), expiresAt: inOneHour });
+      const later = new Date(Date.now() + 3_600_001).toISOString();
+      expect(await store.consumeEnrollment({ consoleId: 'C23', publicKey: 'ed25519:k23', check: checkFor('DDDDD'), now: later })).toMatchObject({ ok: false, reason: 'expired' });
+      expect(await store.consumeEnrollment({ consoleId: 'C24', publicKey: 'ed25519:k24', check: () => true })).toMatchObject({ ok: false, reason: 'no_enrollment' });
+      expect(await store.revokeConsole('C21')).toBe(true);
+      expect(await refusal(store.createEnrollment({ consoleId: 'C21', role: 'clerk', counter: 3, hall: null, codeHash: hashOf('EEEEE'), expiresAt: inOneHour }))).toBe('console_revoked');
+      await store.createEnrollment({ consoleId: 'C25', role: 'clerk', counter: 6, hall: null, codeHash: hashOf('FFFFF'), expiresAt: inOneHour });
+      await store.registerConsole('C25', 'ed25519:k25');
+      await store.revokeConsole('C25');
+      expect(await store.consumeEnrollment({ consoleId: 'C25', publicKey: 'ed25519:k25b', check: checkFor('FFFFF') })).toMatchObject({ ok: false, reason: 'console_revoked' });
+      expect(await store.getConsole('C25')).toMatchObject({ status: 'revoked', publicKey: 'ed25519:k25' });
+
+      // Malformed enrollments are refused before anything is written.
+      expect(await refusal(store.createEnrollment({ consoleId: 'C26', role: 'admin' as 'clerk', counter: 1, hall: null, codeHash: hashOf('G'), expiresAt: inOneHour }))).toBe('bad_enrollment');
+      expect(await refusal(store.createEnrollment({ consoleId: 'C26', role: 'clerk', counter: 0, hall: null, codeHash: hashOf('G'), expiresAt: inOneHour }))).toBe('bad_enrollment');
+      expect(await refusal(store.createEnrollment({ consoleId: '', role: 'clerk', counter: 1, hall: null, codeHash: hashOf('G'), expiresAt: inOneHour }))).toBe('bad_console_id');
+      expect(await store.consumeEnrollment({ consoleId: 'C26', publicKey: 'ed25519:k26', check: () => true })).toMatchObject({ ok: false, reason: 'no_enrollment' });
+    });
+
+    it('enrollment codes: two hub processes consuming one code at once register exactly one key', async () => {
+      const a = await open();
+      const b = await open();
+      await a.createEnrollment({ consoleId: 'C31', role: 'clerk', counter: 1, hall: null, codeHash: 'test-hash:race:0123456789', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).consumeEnrollment({ consoleId: 'C31', publicKey: `ed25519:race${i}`, check: (h) => h === 'test-hash:race:0123456789' })),
+      );
+      const winners = answers.filter((x) => x.ok);
+      expect(winners).toHaveLength(1);
+      expect(answers.filter((x) => !x.ok).every((x) => !x.ok && x.reason === 'used')).toBe(true);
+      const key = winners[0]!.ok ? winners[0]!.console.publicKey : '';
+      expect((await a.getConsole('C31'))?.publicKey).toBe(key);
+    });
+
     it('orders the change log by serverSeq across buckets and pages through it with cursors', async () => {
       const store = await fresh('C03');
       const cat1 = await store.publish('catalog', [
@@ -324,6 +391,32 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       expect(await two.lastApplied('C03')).toBe(120);
       const log = await allChanges(one, 'hall_cases');
       expect(log.map((c) => c.key).sort()).toEqual(mutations.map((m) => m.mutationId).sort());
+    });
+
+    it('scopes buckets by hall: reference data for one hall or every hall, hall_cases only of the same hall', async () => {
+      const store = await fresh('A1', 'A2', 'B1', 'N1');
+      expect(await store.setConsoleHall('A1', 'hall-a')).toBe(true);
+      expect(await store.setConsoleHall('A2', 'hall-a')).toBe(true);
+      expect(await store.setConsoleHall('B1', 'hall-b')).toBe(true);
+      expect(await store.setConsoleHall('ZZ', 'hall-b')).toBe(false);
+      expect(await refusal(store.setConsoleHall('A1', 'hall a'))).toBe('bad_hall_id');
+      expect(await store.getConsole('A1')).toMatchObject({ hallId: 'hall-a' });
+      expect(await store.getConsole('N1')).toMatchObject({ hallId: null });
+      await store.publish('catalog', [{ op: 'put', key: 'all', value: 1 }]);
+      await store.publish('catalog', [{ op: 'put', key: 'only-a', value: 2 }], { hallId: 'hall-a' });
+      await store.publish('catalog', [{ op: 'put', key: 'only-b', value: 3 }], { hallId: 'hall-b' });
+      expect(await refusal(store.publish('catalog', [{ op: 'put', key: 'x', value: 1 }], { hallId: '' }))).toBe('bad_hall_id');
+      for (const c of ['A1', 'B1', 'N1']) await store.applyPush(c, batch(1, 1));
+      const keys = async (bucket: 'catalog' | 'hall_cases', hallId: string | null) => (await store.changesSince(bucket, 0, 100, { hallId })).changes.map((c) => c.key);
+      expect(await keys('catalog', 'hall-a')).toEqual(['all', 'only-a']);
+      expect(await keys('catalog', 'hall-b')).toEqual(['all', 'only-b']);
+      expect(await keys('catalog', null)).toEqual(['all']);
+      expect((await store.changesSince('catalog', 0, 100)).changes.map((c) => c.key)).toEqual(['all', 'only-a', 'only-b']); // the operator's view
+      const consoleOf = async (hallId: string | null) =>
+        (await store.changesSince('hall_cases', 0, 100, { hallId })).changes.map((c) => (c.value as { consoleId: string }).consoleId);
+      expect(await consoleOf('hall-a')).toEqual(['A1']);
+      expect(await consoleOf('hall-b')).toEqual(['B1']);
+      expect(await consoleOf(null)).toEqual(['N1']);
     });
 
     it('two stores on one database: a hello seen through one is a replay through the other; old ones are forgotten', async () => {

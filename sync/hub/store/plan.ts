@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { jsonValueSchema } from '../../../main/domain/json-value';
 import { Bucket, Mutation, type Change } from '../../protocol';
 import {
   HubStoreError,
@@ -25,7 +26,7 @@ export const DEFAULT_PAGE = 1000;
 /** The protocol's `changes` message carries at most 5000. */
 export const MAX_PAGE = 5000;
 
-const JsonValue = z.json();
+const JsonValue = jsonValueSchema;
 const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -199,6 +200,15 @@ export interface ChangeRow {
   op: 'put' | 'delete';
   key: string;
   valueJson: string | null;
+  /** The hall it is for; null/absent = every hall (hall_cases: the pushing console's hall). */
+  hallId?: string | null;
+}
+
+/** A hall id: what `--hall` takes and the console registry keeps. */
+export function checkHallId(hallId: unknown): string | null {
+  if (hallId === null || hallId === undefined) return null;
+  if (typeof hallId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(hallId)) throw new HubStoreError('bad_hall_id', 'a hall id is 1–64 letters, digits, "_" or "-"');
+  return hallId;
 }
 
 export interface PlanInput {

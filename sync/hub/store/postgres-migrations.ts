@@ -93,6 +93,34 @@ export const HUB_PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'enrollments',
+    sql: `
+      -- One-time enrollment codes (see the SQLite migration 3 and docs/security.md "Enrollment").
+      CREATE TABLE hub_enrollments (
+        console_id text PRIMARY KEY,
+        role       text NOT NULL CHECK (role IN ('clerk', 'kiosk', 'supervisor')),
+        counter    integer CHECK (counter BETWEEN 1 AND 999),
+        hall       text,
+        code_hash  text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at    timestamptz,
+        attempts   integer NOT NULL DEFAULT 0 CHECK (attempts >= 0)
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'hall-scope',
+    sql: `
+      -- Per-hall buckets (see the SQLite migration 4 and docs/sync.md "Halls").
+      ALTER TABLE hub_consoles ADD COLUMN hall_id text;
+      ALTER TABLE hub_changes ADD COLUMN hall_id text;
+      CREATE INDEX hub_changes_hall ON hub_changes (bucket, hall_id, server_seq);
+    `,
+  },
 ];
 
 export const HUB_PG_SCHEMA_VERSION: number = HUB_PG_MIGRATIONS.at(-1)?.version ?? 0;

@@ -15,6 +15,7 @@ import {
   checkConsoleId,
   checkCursor,
   checkPublicKey,
+  checkHallId,
   lookupsFor,
   newChangeTag,
   pageSize,
@@ -26,6 +27,7 @@ import {
   type LedgerEntry,
 } from './plan';
 import { HUB_PG_MIGRATIONS, HUB_PG_SCHEMA_VERSION } from './postgres-migrations';
+import { checkEnrollmentInput, decideConsume, publicEnrollment, toEnrollment, type ConsumeEnrollmentInput, type EnrollmentInput, type EnrollmentOutcome, type EnrollmentRecord } from './enrollments';
 import { HashRow, decode, tagOf, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import {
   HubStoreError,
@@ -36,6 +38,7 @@ import {
   type ChangeInput,
   type ChangeMark,
   type ChangePage,
+  type ChangeScope,
   type ConsoleRecord,
   type HubChangeListener,
   type HubStore,
@@ -272,9 +275,18 @@ export class PostgresHubStore implements HubStore {
       .map((r) => Number(r.s))
       .sort((a, b) => a - b);
     await c.query(
-      `INSERT INTO hub_changes (server_seq, bucket, op, key, value, created_at, tag)
-       SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])`,
-      [seqs, rows.map((r) => r.bucket), rows.map((r) => r.op), rows.map((r) => r.key), rows.map((r) => r.valueJson), rows.map(() => this.now()), rows.map(() => newChangeTag())],
+      `INSERT INTO hub_changes (server_seq, bucket, op, key, value, created_at, tag, hall_id)
+       SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])`,
+      [
+        seqs,
+        rows.map((r) => r.bucket),
+        rows.map((r) => r.op),
+        rows.map((r) => r.key),
+        rows.map((r) => r.valueJson),
+        rows.map(() => this.now()),
+        rows.map(() => newChangeTag()),
+        rows.map((r) => r.hallId ?? null),
+      ],
     );
     const payload: NotifyPayload = { o: this.instanceId, b: [...new Set(rows.map((r) => r.bucket))], s: seqs.at(-1) ?? 0 };
     await c.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(payload)]);
@@ -304,7 +316,7 @@ export class PostgresHubStore implements HubStore {
     checkConsoleId(consoleId);
     const prepared = prepareBatch(batch);
     const { outcome, changes, seqs } = await this.write('applyPush', async (c) => {
-      const head = (await c.query<{ status: string; last_applied: string }>('SELECT status, last_applied FROM hub_consoles WHERE console_id = $1 FOR UPDATE', [consoleId]))
+      const head = (await c.query<{ status: string; last_applied: string; hall_id: string | null }>('SELECT status, last_applied, hall_id FROM hub_consoles WHERE console_id = $1 FOR UPDATE', [consoleId]))
         .rows[0];
       if (head === undefined) throw new HubStoreError('console_unknown', `console ${consoleId} is not registered`);
       if (head.status !== 'active') throw new HubStoreError('console_revoked', `console ${consoleId} is revoked`);
@@ -369,7 +381,7 @@ export class PostgresHubStore implements HubStore {
         await c.query('UPDATE hub_consoles SET last_applied = $2 WHERE console_id = $1', [consoleId, plan.lastApplied]);
       }
       // Last: the change-log lock is held only from here to COMMIT.
-      const appended = await this.appendChanges(c, plan.changes);
+      const appended = await this.appendChanges(c, plan.changes.map((ch) => ({ ...ch, hallId: head.hall_id })));
       return { outcome: plan.outcome, changes: plan.changes, seqs: appended };
     });
     this.committed(changes, seqs);
@@ -387,10 +399,17 @@ export class PostgresHubStore implements HubStore {
     return r.rows[0] === undefined ? null : toStoredMutation(r.rows[0]);
   }
 
-  async changesSince(bucket: Bucket, cursor: number, limit?: number): Promise<ChangePage> {
+  async changesSince(bucket: Bucket, cursor: number, limit?: number, scope?: ChangeScope): Promise<ChangePage> {
     checkCursor(cursor);
     const n = pageSize(limit);
-    const r = await this.query('SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3', [bucket, cursor, n + 1]);
+    const cols = 'SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = $1 AND server_seq > $2';
+    const r =
+      scope === undefined
+        ? await this.query(`${cols} ORDER BY server_seq LIMIT $3`, [bucket, cursor, n + 1])
+        : await this.query(
+            `${cols} AND ${bucket === 'hall_cases' ? 'hall_id IS NOT DISTINCT FROM $4::text' : '(hall_id IS NULL OR hall_id = $4::text)'} ORDER BY server_seq LIMIT $3`,
+            [bucket, cursor, n + 1, scope.hallId],
+          );
     const changes = r.rows.slice(0, n).map(toChangeFromRow);
     const last = changes.length > 0 ? r.rows[changes.length - 1] : undefined;
     return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: r.rows.length > n, ...(last !== undefined ? { cursorTag: tagOf(last) } : {}) };
@@ -402,6 +421,12 @@ export class PostgresHubStore implements HubStore {
     return r.rows[0] === undefined ? null : { tag: tagOf(r.rows[0]) };
   }
 
+  async setConsoleHall(consoleId: string, hallId: string | null): Promise<boolean> {
+    checkConsoleId(consoleId);
+    const hall = checkHallId(hallId);
+    return this.write('setConsoleHall', async (c) => (await c.query('UPDATE hub_consoles SET hall_id = $1 WHERE console_id = $2', [hall, consoleId])).rowCount === 1);
+  }
+
   async rememberHello(consoleId: string, issuedAt: string, issuedMs: number, nowMs: number, windowMs: number): Promise<boolean> {
     checkConsoleId(consoleId);
     return this.write('rememberHello', async (c) => {
@@ -411,9 +436,10 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async publish(bucket: ReferenceBucket, changes: readonly ChangeInput[]): Promise<Change[]> {
+  async publish(bucket: ReferenceBucket, changes: readonly ChangeInput[], options: { hallId?: string | null } = {}): Promise<Change[]> {
     this.assertOpen();
-    const rows = publishRows(bucket, changes);
+    const hallId = checkHallId(options.hallId);
+    const rows = publishRows(bucket, changes).map((r) => ({ ...r, hallId }));
     const seqs = await this.write('publish', (c) => this.appendChanges(c, rows));
     this.committed(rows, seqs);
     return rows.map((r, i) => toChange(seqs[i]!, r.op, r.key, r.valueJson));
@@ -447,6 +473,47 @@ export class PostgresHubStore implements HubStore {
     checkConsoleId(consoleId);
     const r = await this.query('SELECT * FROM hub_consoles WHERE console_id = $1', [consoleId]);
     return r.rows[0] === undefined ? null : toConsole(r.rows[0]);
+  }
+
+  async createEnrollment(input: EnrollmentInput): Promise<EnrollmentRecord> {
+    this.assertOpen();
+    const e = checkEnrollmentInput(input);
+    return this.write('createEnrollment', async (c) => {
+      const status = (await c.query<{ status: string }>('SELECT status FROM hub_consoles WHERE console_id = $1 FOR UPDATE', [e.consoleId])).rows[0]?.status;
+      if (status === 'revoked') throw new HubStoreError('console_revoked', `console ${e.consoleId} is revoked; enroll the machine under a new console id`);
+      const r = await c.query(
+        `INSERT INTO hub_enrollments (console_id, role, counter, hall, code_hash, created_at, expires_at, used_at, attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0)
+         ON CONFLICT (console_id) DO UPDATE SET role = excluded.role, counter = excluded.counter, hall = excluded.hall,
+           code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL, attempts = 0
+         RETURNING *`,
+        [e.consoleId, e.role, e.counter, e.hall, e.codeHash, this.now(), new Date(e.expiresAt).toISOString()],
+      );
+      return publicEnrollment(toEnrollment(r.rows[0]));
+    });
+  }
+
+  async consumeEnrollment(input: ConsumeEnrollmentInput): Promise<EnrollmentOutcome> {
+    this.assertOpen();
+    checkConsoleId(input.consoleId);
+    checkPublicKey(input.publicKey);
+    const now = input.now ?? this.now();
+    return this.write('consumeEnrollment', async (c): Promise<EnrollmentOutcome> => {
+      const raw = (await c.query('SELECT * FROM hub_enrollments WHERE console_id = $1 FOR UPDATE', [input.consoleId])).rows[0];
+      const row = raw === undefined ? null : toEnrollment(raw);
+      const status = (await c.query<{ status: string }>('SELECT status FROM hub_consoles WHERE console_id = $1 FOR UPDATE', [input.consoleId])).rows[0]?.status;
+      const decision = decideConsume(row, status, input, now);
+      if (decision.kind === 'refuse') {
+        if (decision.countAttempt) await c.query('UPDATE hub_enrollments SET attempts = attempts + 1 WHERE console_id = $1', [input.consoleId]);
+        return { ok: false, reason: decision.reason, attemptsLeft: decision.attemptsLeft };
+      }
+      const e = await c.query('UPDATE hub_enrollments SET used_at = $2 WHERE console_id = $1 RETURNING *', [input.consoleId, now]);
+      const r =
+        status === undefined
+          ? await c.query(`INSERT INTO hub_consoles (console_id, public_key, status, registered_at) VALUES ($1, $2, 'active', $3) RETURNING *`, [input.consoleId, input.publicKey, now])
+          : await c.query('UPDATE hub_consoles SET public_key = $2 WHERE console_id = $1 RETURNING *', [input.consoleId, input.publicKey]);
+      return { ok: true, enrollment: publicEnrollment(toEnrollment(e.rows[0])), console: toConsole(r.rows[0]) };
+    });
   }
 
   async listQuarantine(query: QuarantineQuery = {}): Promise<QuarantinedMutation[]> {

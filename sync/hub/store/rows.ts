@@ -34,10 +34,19 @@ const ConsoleRow = z.object({
   last_applied: int,
   registered_at: time,
   revoked_at: nullableTime,
+  hall_id: z.string().nullable().optional(),
 });
 export function toConsole(row: unknown): ConsoleRecord {
   const r = decode(ConsoleRow, row, 'hub_consoles');
-  return { consoleId: r.console_id, publicKey: r.public_key, status: r.status, lastApplied: r.last_applied, registeredAt: r.registered_at, revokedAt: r.revoked_at };
+  return {
+    consoleId: r.console_id,
+    publicKey: r.public_key,
+    status: r.status,
+    lastApplied: r.last_applied,
+    registeredAt: r.registered_at,
+    revokedAt: r.revoked_at,
+    hallId: r.hall_id ?? null,
+  };
 }
 
 const MutationRow = z.object({

@@ -94,6 +94,40 @@ export const HUB_SQLITE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'enrollments',
+    up(db) {
+      db.exec(`
+        -- One-time enrollment codes (docs/security.md "Enrollment"): one pending code per console id,
+        -- kept only as a salted scrypt hash; used_at set when consumed; attempts counts wrong codes.
+        CREATE TABLE hub_enrollments (
+          console_id TEXT PRIMARY KEY,
+          role       TEXT NOT NULL CHECK (role IN ('clerk', 'kiosk', 'supervisor')),
+          counter    INTEGER CHECK (counter BETWEEN 1 AND 999),
+          hall       TEXT,
+          code_hash  TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          used_at    TEXT,
+          attempts   INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0)
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 4,
+    name: 'hall-scope',
+    up(db) {
+      db.exec(`
+        -- Per-hall buckets (docs/sync.md "Halls"): a console belongs to at most one hall; a change is for
+        -- one hall or (NULL) for every hall. hall_cases rows carry the pushing console's hall.
+        ALTER TABLE hub_consoles ADD COLUMN hall_id TEXT;
+        ALTER TABLE hub_changes ADD COLUMN hall_id TEXT;
+        CREATE INDEX hub_changes_hall ON hub_changes (bucket, hall_id, server_seq);
+      `);
+    },
+  },
 ];
 
 export const HUB_SQLITE_SCHEMA_VERSION: number = HUB_SQLITE_MIGRATIONS.at(-1)?.version ?? 0;

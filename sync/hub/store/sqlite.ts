@@ -13,6 +13,7 @@ import {
   checkConsoleId,
   checkCursor,
   checkPublicKey,
+  checkHallId,
   lookupsFor,
   newChangeTag,
   pageSize,
@@ -25,6 +26,7 @@ import {
 } from './plan';
 import { HashRow, decode, tagOf, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import { HUB_SQLITE_MIGRATIONS, HUB_SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
+import { checkEnrollmentInput, decideConsume, publicEnrollment, toEnrollment, type ConsumeEnrollmentInput, type EnrollmentInput, type EnrollmentOutcome, type EnrollmentRecord } from './enrollments';
 import {
   HubStoreError,
   type ApplyOptions,
@@ -33,6 +35,7 @@ import {
   type ChangeInput,
   type ChangeMark,
   type ChangePage,
+  type ChangeScope,
   type ConsoleRecord,
   type HubChangeListener,
   type HubStore,
@@ -179,8 +182,8 @@ export class SqliteHubStore implements HubStore {
       const prepared = prepareBatch(batch);
       const appended: { bucket: Bucket; serverSeq: number }[] = [];
       const outcome = this.write('applyPush', () => {
-        const row = this.stmt('SELECT status, last_applied FROM hub_consoles WHERE console_id = ?').get(consoleId) as
-          | { status: string; last_applied: number }
+        const row = this.stmt('SELECT status, last_applied, hall_id FROM hub_consoles WHERE console_id = ?').get(consoleId) as
+          | { status: string; last_applied: number; hall_id: string | null }
           | undefined;
         if (row === undefined) throw new HubStoreError('console_unknown', `console ${consoleId} is not registered`);
         if (row.status !== 'active') throw new HubStoreError('console_revoked', `console ${consoleId} is revoked`);
@@ -213,7 +216,7 @@ export class SqliteHubStore implements HubStore {
           'INSERT INTO hub_quarantine (console_id, seq, mutation_id, type, raw, reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         );
         for (const q of plan.quarantine) insQuarantine.run(q.consoleId, q.seq, q.mutationId, q.type, q.rawJson, q.reason, q.receivedAt);
-        appended.push(...this.appendChanges(plan.changes));
+        appended.push(...this.appendChanges(plan.changes.map((c) => ({ ...c, hallId: row.hall_id }))));
         if (plan.lastApplied !== row.last_applied) {
           this.stmt('UPDATE hub_consoles SET last_applied = ? WHERE console_id = ?').run(plan.lastApplied, consoleId);
         }
@@ -227,8 +230,8 @@ export class SqliteHubStore implements HubStore {
   private appendChanges(rows: readonly ChangeRow[]): { bucket: Bucket; serverSeq: number }[] {
     if (rows.length === 0) return [];
     const at = this.now();
-    const stmt = this.stmt('INSERT INTO hub_changes (bucket, op, key, value, created_at, tag) VALUES (?, ?, ?, ?, ?, ?)');
-    return rows.map((c) => ({ bucket: c.bucket, serverSeq: Number(stmt.run(c.bucket, c.op, c.key, c.valueJson, at, newChangeTag()).lastInsertRowid) }));
+    const stmt = this.stmt('INSERT INTO hub_changes (bucket, op, key, value, created_at, tag, hall_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    return rows.map((c) => ({ bucket: c.bucket, serverSeq: Number(stmt.run(c.bucket, c.op, c.key, c.valueJson, at, newChangeTag(), c.hallId ?? null).lastInsertRowid) }));
   }
 
   /** After a commit: tell this process's listeners, and remember the rows so the watcher does not report them as others'. */
@@ -254,13 +257,17 @@ export class SqliteHubStore implements HubStore {
     });
   }
 
-  changesSince(bucket: Bucket, cursor: number, limit?: number): Promise<ChangePage> {
+  changesSince(bucket: Bucket, cursor: number, limit?: number, scope?: ChangeScope): Promise<ChangePage> {
     return this.run(() => {
       checkCursor(cursor);
       const n = pageSize(limit);
-      const rows = this.sql
-        .prepare('SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = ? AND server_seq > ? ORDER BY server_seq LIMIT ?')
-        .all(bucket, cursor, n + 1);
+      const cols = 'SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = ? AND server_seq > ?';
+      const rows =
+        scope === undefined
+          ? this.stmt(`${cols} ORDER BY server_seq LIMIT ?`).all(bucket, cursor, n + 1)
+          : bucket === 'hall_cases'
+            ? this.stmt(`${cols} AND hall_id IS ? ORDER BY server_seq LIMIT ?`).all(bucket, cursor, scope.hallId, n + 1)
+            : this.stmt(`${cols} AND (hall_id IS NULL OR hall_id = ?) ORDER BY server_seq LIMIT ?`).all(bucket, cursor, scope.hallId, n + 1);
       const changes = rows.slice(0, n).map(toChangeFromRow);
       const last = changes.length > 0 ? rows[changes.length - 1] : undefined;
       return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: rows.length > n, ...(last !== undefined ? { cursorTag: tagOf(last) } : {}) };
@@ -275,6 +282,14 @@ export class SqliteHubStore implements HubStore {
     });
   }
 
+  setConsoleHall(consoleId: string, hallId: string | null): Promise<boolean> {
+    return this.run(() => {
+      checkConsoleId(consoleId);
+      const hall = checkHallId(hallId);
+      return this.write('setConsoleHall', () => this.stmt('UPDATE hub_consoles SET hall_id = ? WHERE console_id = ?').run(hall, consoleId).changes === 1);
+    });
+  }
+
   rememberHello(consoleId: string, issuedAt: string, issuedMs: number, nowMs: number, windowMs: number): Promise<boolean> {
     return this.run(() => {
       checkConsoleId(consoleId);
@@ -285,9 +300,10 @@ export class SqliteHubStore implements HubStore {
     });
   }
 
-  publish(bucket: ReferenceBucket, changes: readonly ChangeInput[]): Promise<Change[]> {
+  publish(bucket: ReferenceBucket, changes: readonly ChangeInput[], options: { hallId?: string | null } = {}): Promise<Change[]> {
     return this.run(() => {
-      const rows = publishRows(bucket, changes);
+      const hallId = checkHallId(options.hallId);
+      const rows = publishRows(bucket, changes).map((r) => ({ ...r, hallId }));
       const appended = this.write('publish', () => this.appendChanges(rows));
       this.committed(appended);
       return rows.map((r, i) => toChange(appended[i]!.serverSeq, r.op, r.key, r.valueJson));
@@ -328,6 +344,52 @@ export class SqliteHubStore implements HubStore {
       checkConsoleId(consoleId);
       const row = this.stmt('SELECT * FROM hub_consoles WHERE console_id = ?').get(consoleId);
       return row === undefined ? null : toConsole(row);
+    });
+  }
+
+  createEnrollment(input: EnrollmentInput): Promise<EnrollmentRecord> {
+    return this.run(() => {
+      const e = checkEnrollmentInput(input);
+      return this.write('createEnrollment', () => {
+        const status = this.stmt('SELECT status FROM hub_consoles WHERE console_id = ?').pluck().get(e.consoleId);
+        if (status === 'revoked') throw new HubStoreError('console_revoked', `console ${e.consoleId} is revoked; enroll the machine under a new console id`);
+        this.stmt(
+          `INSERT INTO hub_enrollments (console_id, role, counter, hall, code_hash, created_at, expires_at, used_at, attempts)
+           VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0)
+           ON CONFLICT (console_id) DO UPDATE SET role = excluded.role, counter = excluded.counter, hall = excluded.hall,
+             code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL, attempts = 0`,
+        ).run(e.consoleId, e.role, e.counter, e.hall, e.codeHash, this.now(), new Date(e.expiresAt).toISOString());
+        return publicEnrollment(toEnrollment(this.stmt('SELECT * FROM hub_enrollments WHERE console_id = ?').get(e.consoleId)));
+      });
+    });
+  }
+
+  consumeEnrollment(input: ConsumeEnrollmentInput): Promise<EnrollmentOutcome> {
+    return this.run(() => {
+      checkConsoleId(input.consoleId);
+      checkPublicKey(input.publicKey);
+      const now = input.now ?? this.now();
+      return this.write('consumeEnrollment', (): EnrollmentOutcome => {
+        const raw = this.stmt('SELECT * FROM hub_enrollments WHERE console_id = ?').get(input.consoleId);
+        const row = raw === undefined ? null : toEnrollment(raw);
+        const status = this.stmt('SELECT status FROM hub_consoles WHERE console_id = ?').pluck().get(input.consoleId) as string | undefined;
+        const decision = decideConsume(row, status, input, now);
+        if (decision.kind === 'refuse') {
+          if (decision.countAttempt) this.stmt('UPDATE hub_enrollments SET attempts = attempts + 1 WHERE console_id = ?').run(input.consoleId);
+          return { ok: false, reason: decision.reason, attemptsLeft: decision.attemptsLeft };
+        }
+        this.stmt('UPDATE hub_enrollments SET used_at = ? WHERE console_id = ?').run(now, input.consoleId);
+        if (status === undefined) {
+          this.stmt(`INSERT INTO hub_consoles (console_id, public_key, status, registered_at) VALUES (?, ?, 'active', ?)`).run(input.consoleId, input.publicKey, now);
+        } else {
+          this.stmt('UPDATE hub_consoles SET public_key = ? WHERE console_id = ?').run(input.publicKey, input.consoleId);
+        }
+        return {
+          ok: true,
+          enrollment: publicEnrollment(toEnrollment(this.stmt('SELECT * FROM hub_enrollments WHERE console_id = ?').get(input.consoleId))),
+          console: toConsole(this.stmt('SELECT * FROM hub_consoles WHERE console_id = ?').get(input.consoleId)),
+        };
+      });
     });
   }
 

@@ -4,11 +4,15 @@
  * PostgreSQL is. Design choices: docs/sync.md.
  */
 import type { Bucket, Change, Mutation, PushResult } from '../../protocol';
+import type { ConsumeEnrollmentInput, EnrollmentInput, EnrollmentOutcome, EnrollmentRecord } from './enrollments';
 
 export type { Bucket, Change, Mutation, PushResult } from '../../protocol';
 
-/** Buckets the hub publishes reference data to (hall_cases is fed by the consoles' mutations). */
-export const REFERENCE_BUCKETS = ['catalog', 'calendar', 'credit', 'users', 'devices'] as const;
+/**
+ * Buckets the hub publishes to (hall_cases is fed by the consoles' mutations). `payments` carries the
+ * payment platform's confirmations (缴费确认) to the consoles, keyed by payment code.
+ */
+export const REFERENCE_BUCKETS = ['catalog', 'calendar', 'credit', 'users', 'devices', 'payments'] as const;
 export type ReferenceBucket = (typeof REFERENCE_BUCKETS)[number];
 
 /**
@@ -77,6 +81,16 @@ export interface ConsoleRecord {
   lastApplied: number;
   registeredAt: string;
   revokedAt: string | null;
+  /** The hall whose buckets it downloads (docs/sync.md "Halls"); null = only what is for every hall. */
+  hallId: string | null;
+}
+
+/**
+ * Whose view a pull is: a console of `hallId` sees reference changes for its hall and for every hall,
+ * and hall_cases of its own hall only (a console with no hall: those of consoles with no hall).
+ */
+export interface ChangeScope {
+  hallId: string | null;
 }
 
 export interface StoredMutation extends Mutation {
@@ -114,7 +128,7 @@ export interface HubChangeEvent {
 }
 export type HubChangeListener = (event: HubChangeEvent) => void;
 
-export type HubWriteOperation = 'applyPush' | 'publish' | 'registerConsole' | 'revokeConsole' | 'newEpoch' | 'rememberHello';
+export type HubWriteOperation = 'applyPush' | 'publish' | 'registerConsole' | 'revokeConsole' | 'newEpoch' | 'rememberHello' | 'setConsoleHall' | 'createEnrollment' | 'consumeEnrollment';
 
 export interface HubStoreHooks {
   /** Runs inside every write transaction just before COMMIT; throwing rolls it back (fault injection). */
@@ -133,20 +147,35 @@ export interface HubStore {
   lastApplied(consoleId: string): Promise<number>;
   getMutation(mutationId: string): Promise<StoredMutation | null>;
 
-  changesSince(bucket: Bucket, cursor: number, limit?: number): Promise<ChangePage>;
+  /** Without a scope: every hall's changes (the operator's view). */
+  changesSince(bucket: Bucket, cursor: number, limit?: number, scope?: ChangeScope): Promise<ChangePage>;
   /**
    * The change at `serverSeq` in `bucket`, or null when there is none: a cursor pointing there comes
    * from a timeline this hub no longer has (it lost its last commits but kept its epoch).
    */
   changeAt(bucket: Bucket, serverSeq: number): Promise<ChangeMark | null>;
   /** Appends reference data to the change log in one transaction; returns the changes with their serverSeq. */
-  publish(bucket: ReferenceBucket, changes: readonly ChangeInput[]): Promise<Change[]>;
+  publish(bucket: ReferenceBucket, changes: readonly ChangeInput[], options?: { hallId?: string | null }): Promise<Change[]>;
+  /** Puts a console in a hall (null: none); false when the console is unknown. */
+  setConsoleHall(consoleId: string, hallId: string | null): Promise<boolean>;
 
   /** Creates the console or replaces its key (rotation); refused for a revoked console. */
   registerConsole(consoleId: string, publicKey: string): Promise<ConsoleRecord>;
   /** True when the console was active and is now revoked. */
   revokeConsole(consoleId: string): Promise<boolean>;
   getConsole(consoleId: string): Promise<ConsoleRecord | null>;
+
+  /**
+   * Stores a one-time enrollment code (its hash) for a console, replacing a pending one of the same
+   * console; refused (console_revoked) for a revoked console. docs/security.md "Enrollment".
+   */
+  createEnrollment(input: EnrollmentInput): Promise<EnrollmentRecord>;
+  /**
+   * In one transaction: checks the code against the console's pending enrollment and either marks it
+   * used and registers `publicKey` (as registerConsole), or counts a failed attempt (the code dies
+   * after maxAttempts). Refusals are answers, not errors, so the counted attempt commits.
+   */
+  consumeEnrollment(input: ConsumeEnrollmentInput): Promise<EnrollmentOutcome>;
 
   listQuarantine(query?: QuarantineQuery): Promise<QuarantinedMutation[]>;
 
@@ -166,8 +195,10 @@ export type HubStoreErrorCode =
   | 'bad_batch'
   | 'bad_console_id'
   | 'bad_public_key'
+  | 'bad_enrollment'
   | 'bad_change'
   | 'bad_cursor'
+  | 'bad_hall_id'
   | 'console_unknown'
   | 'console_revoked'
   | 'db_too_new'
