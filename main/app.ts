@@ -206,7 +206,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
         // 缴费确认 from the payment platform, through the hub: the case is marked paid (amount checked).
         onPayment: (p) => void cases.confirmPayment(p.paymentCode, p.paidAt, p.amountFen),
         // The audit chain's head, signed when it moved, goes out with each push (docs/security.md "Audit chain").
-        beforePush: () => process.env.HALL_TMP_NOHEAD ? undefined : void store.audit.signHeadIfMoved(consoleId, (head) => signAuditHead(signingKey.privateKey, head)),
+        beforePush: () => void store.audit.signHeadIfMoved(consoleId, (head) => signAuditHead(signingKey.privateKey, head)),
       });
       syncStatus.attach(syncClient);
       syncClient.start();

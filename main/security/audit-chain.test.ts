@@ -338,7 +338,13 @@ describe('anchors: case_events and face_checks are anchored in the chain', () =>
     signHead(store);
     const again = [...store.audit.chain()].filter((r) => r.action === AUDIT_ANCHOR_ACTION);
     expect(again).toHaveLength(2);
-    expect(Object.keys((JSON.parse(again[1]!.detail) as { tables: object }).tables)).toEqual(['case_events']);
+    const second = JSON.parse(again[1]!.detail) as { tables: Record<string, { fromRowid: number; toRowid: number; count: number }> };
+    expect(second.tables.case_events).toMatchObject({ fromRowid: detail.tables.case_events!.toRowid, count: 1 });
+    expect(second.tables.face_checks).toMatchObject({ fromRowid: 1, toRowid: 1, count: 0 }); // did not grow: an empty range
+    // Settled: signing again anchors nothing and signs nothing (no endless anchor → head → push loop).
+    expect(signHead(store)).toBeNull();
+    expect(signHead(store)).toBeNull();
+    expect([...store.audit.chain()].filter((r) => r.action === AUDIT_ANCHOR_ACTION)).toHaveLength(2);
     expect(store.audit.verify(consoleKey.publicKeyBase64Url)).toMatchObject({ ok: true });
   });
 

@@ -40,7 +40,7 @@ describe('app.ts sync wiring', () => {
     let app = await open(dir);
     expect(app.dispatcher).toBeDefined();
     const consoleId = app.info.consoleId;
-    app.store.db.transaction(() => app.store.outbox.append('case.created', { caseId: 'offline-1' }));
+    const offline = app.store.db.transaction(() => app.store.outbox.append('case.created', { caseId: 'offline-1' }));
 
     const hubStore = await SqliteHubStore.open({ file: ':memory:' });
     const hub = await startHubServer({ store: hubStore, port: 0, heartbeatMs: 0 });
@@ -56,10 +56,12 @@ describe('app.ts sync wiring', () => {
     app.events.subscribe((e, p) => {
       if (e === 'sync.changed') changed.push(p);
     });
-    await until(async () => (await hubStore.lastApplied(consoleId)) === 1, 'the offline case on the hub');
+    // (the first push also carries the audit chain's signed head: docs/security.md "Audit chain")
+    await until(async () => (await hubStore.getMutation(offline.mutationId)) !== null, 'the offline case on the hub');
     await until(() => app.store.outbox.countPending() === 0, 'the ack');
-    app.store.db.transaction(() => app.store.outbox.append('case.created', { caseId: 'online-2' }));
-    await until(async () => (await hubStore.lastApplied(consoleId)) === 2, 'the second case on the hub');
+    const online = app.store.db.transaction(() => app.store.outbox.append('case.created', { caseId: 'online-2' }));
+    await until(async () => (await hubStore.getMutation(online.mutationId)) !== null, 'the second case on the hub');
+    expect(await hubStore.lastApplied(consoleId)).toBe(app.store.outbox.lastSeq());
     await until(() => changed.some((s) => (s as { state: string }).state === 'online'), 'sync.changed online');
   });
 

@@ -212,15 +212,19 @@ export class AuditLogRepository {
   anchorAppendOnly(): number | null {
     return this.db.transaction(() => {
       const previous = lastAnchor(this.db.sql);
+      // Every anchor lists every table (an empty range for one that did not grow), so the last anchor
+      // alone says where each table's next range starts.
       const tables: AnchorDetail['tables'] = {};
+      let grew = false;
       for (const [table, columns] of Object.entries(ANCHORED_TABLES)) {
         const fromRowid = previous?.tables[table]?.toRowid ?? 0;
         const max = (this.db.sql.prepare(`SELECT coalesce(max(rowid), 0) AS m FROM "${table}"`).get() as { m: number }).m;
-        if (max <= fromRowid) continue;
-        const { sha256, count } = anchorDigest(table, columns, anchorRows(this.db.sql, table, columns, fromRowid, max));
-        tables[table] = { columns: [...columns], fromRowid, toRowid: max, count, sha256 };
+        const toRowid = Math.max(max, fromRowid);
+        grew ||= toRowid > fromRowid;
+        const { sha256, count } = anchorDigest(table, columns, anchorRows(this.db.sql, table, columns, fromRowid, toRowid));
+        tables[table] = { columns: [...columns], fromRowid, toRowid, count, sha256 };
       }
-      if (Object.keys(tables).length === 0) return null;
+      if (!grew) return null;
       return this.append({ actor: null, action: AUDIT_ANCHOR_ACTION, subject: ANCHOR_SUBJECT, detail: { format: AUDIT_ANCHOR_FORMAT, tables } });
     });
   }
