@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { jsonValueSchema } from '../../../main/domain/json-value';
+import { AUDIT_HEAD_MUTATION } from '../../../main/security/audit-chain';
 import { Bucket, Mutation, type Change } from '../../protocol';
 import {
   HubStoreError,
@@ -54,9 +55,19 @@ export function checkPublicKey(publicKey: unknown): string {
   return publicKey;
 }
 
+/** Random bytes for change tags, drawn 6 at a time from a 6 KiB pool (one CSPRNG call per 1024 tags). */
+let tagPool = Buffer.alloc(0);
+let tagAt = 0;
+
 /** A fresh change tag: 8 base64url characters (48 random bits), carried in cursors after the serverSeq. */
 export function newChangeTag(): string {
-  return randomBytes(6).toString('base64url');
+  if (tagAt + 6 > tagPool.length) {
+    tagPool = randomBytes(6 * 1024);
+    tagAt = 0;
+  }
+  const tag = tagPool.toString('base64url', tagAt, tagAt + 6);
+  tagAt += 6;
+  return tag;
 }
 
 export function checkCursor(cursor: number): void {
@@ -155,12 +166,58 @@ export function prepareBatch(batch: readonly IncomingMutation[]): PreparedMutati
   return prepared.map((p, i) => [p, i] as const).sort((a, b) => a[0].seq - b[0].seq || a[1] - b[1]).map(([p]) => p);
 }
 
-/** What the adapter must read (inside the transaction, after locking the console) before planning. */
-export function lookupsFor(prepared: readonly PreparedMutation[], lastApplied: number): { seqs: number[]; mutationIds: string[] } {
+/**
+ * What the adapter must read (inside the transaction, after locking the console) before planning;
+ * `auditHead`: whether the batch may apply an `audit.head`, so the console's latest applied head must
+ * be read (`PlanInput.auditHead`).
+ */
+export function lookupsFor(prepared: readonly PreparedMutation[], lastApplied: number): { seqs: number[]; mutationIds: string[]; auditHead: boolean } {
   return {
     seqs: [...new Set(prepared.filter((p) => p.seq <= lastApplied).map((p) => p.seq))],
     mutationIds: [...new Set(prepared.flatMap((p) => (p.mutationId === null ? [] : [p.mutationId])))],
+    auditHead: prepared.some((p) => p.seq > lastApplied && p.type === AUDIT_HEAD_MUTATION),
   };
+}
+
+/**
+ * What the hub compares of a console's signed audit-chain heads (docs/security.md "Audit chain"): the
+ * row a head names and that row's hash. The signature and the rest of the payload are the validator's
+ * business (sync/hub/audit-head.ts); this part holds for every store and every validator.
+ */
+export interface AuditHeadPin {
+  lastId: number;
+  hash: string;
+  /** When the console signed it (absent in a payload that has no string `at`). */
+  at?: string;
+}
+const AuditHeadPinPayload = z.looseObject({
+  lastId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  hash: z.string().min(1).max(128),
+  at: z.string().max(64).optional().catch(undefined),
+});
+
+/** The pin of an `audit.head` payload, or null when it has no positive integer lastId and hash. */
+export function auditHeadPin(payload: unknown): AuditHeadPin | null {
+  const parsed = AuditHeadPinPayload.safeParse(payload);
+  if (!parsed.success) return null;
+  const { lastId, hash, at } = parsed.data;
+  return at === undefined ? { lastId, hash } : { lastId, hash, at };
+}
+
+/**
+ * The reason to refuse `next` after the console's latest accepted head `previous`, or null: a head
+ * may only move forward. A smaller lastId, or the same lastId with another hash, is what a console
+ * whose log tail (and its `audit_heads` rows) was deleted and rewritten would send.
+ */
+export function auditHeadRegression(previous: AuditHeadPin | null, next: AuditHeadPin): string | null {
+  if (previous === null) return null;
+  if (next.lastId < previous.lastId) {
+    return `audit_head_regressed: lastId ${next.lastId} after ${previous.lastId}: the console's audit log went backwards (its tail deleted?); the hub keeps the head of row ${previous.lastId} (hash ${previous.hash})`;
+  }
+  if (next.lastId === previous.lastId && next.hash !== previous.hash) {
+    return `audit_head_forked: lastId ${next.lastId} with hash ${next.hash} after hash ${previous.hash}: the console's audit log was rewritten up to row ${next.lastId}`;
+  }
+  return null;
 }
 
 export type LedgerOutcome = 'applied' | 'duplicate' | 'rejected';
@@ -221,6 +278,11 @@ export interface PlanInput {
   known: ReadonlyMap<string, string>;
   options?: ApplyOptions;
   now: string;
+  /**
+   * The payload of this console's latest applied `audit.head` (highest seq), read when
+   * lookupsFor().auditHead; null/absent when there is none.
+   */
+  auditHead?: unknown;
 }
 
 export interface PushPlan {
@@ -282,6 +344,8 @@ export function planPush(input: PlanInput): PushPlan {
   const ledger = new Map(input.ledger);
   const known = new Map(input.known);
   let lastApplied = input.lastApplied;
+  /** Moves with each head applied in this batch: two heads in one batch compare in seq order. */
+  let auditHead = input.auditHead === undefined || input.auditHead === null ? null : auditHeadPin(input.auditHead);
   const plan: PushPlan = { outcome: { results: [], expectedSeq: 0, gap: null }, lastApplied, mutations: [], ledger: [], quarantine: [], changes: [] };
   const results: PushResult[] = plan.outcome.results;
 
@@ -344,6 +408,15 @@ export function planPush(input: PlanInput): PushPlan {
       reject(p, why || 'rejected by the hub');
       continue;
     }
+    let pin: AuditHeadPin | null = null;
+    if (m.type === AUDIT_HEAD_MUTATION) {
+      pin = auditHeadPin(m.payload);
+      const regression = pin === null ? 'audit_head: payload: a positive integer lastId and a hash are required' : auditHeadRegression(auditHead, pin);
+      if (regression !== null) {
+        reject(p, regression);
+        continue;
+      }
+    }
     let routed: RoutedChange | null;
     try {
       routed = route(m, { consoleId });
@@ -369,6 +442,7 @@ export function planPush(input: PlanInput): PushPlan {
     });
     if (routed !== null) plan.changes.push(changeRow(routed.bucket, routed));
     known.set(m.mutationId, p.hash);
+    if (pin !== null) auditHead = pin;
     consume(p, { mutationId: m.mutationId, outcome: 'applied', reason: null });
     results.push({ seq: p.seq, status: 'applied' });
   }
