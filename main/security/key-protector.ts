@@ -13,11 +13,10 @@
  *
  * Plain Node only: nothing here imports electron.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { z } from 'zod';
-import { readPrivateFile } from '../store/key-file';
+import { readPrivateFile, writePrivateFile as writePrivate } from '../store/key-file';
 
 export const KEY_PROTECTOR_KINDS = ['safe-storage', 'key-file'] as const;
 export type KeyProtectorKind = (typeof KEY_PROTECTOR_KINDS)[number];
@@ -112,40 +111,6 @@ export interface LoadedSecret {
 
 function isErrno(err: unknown, code: string): boolean {
   return err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === code;
-}
-
-const CHECK_MODES = process.platform !== 'win32';
-
-/** Writes `content` to `path` with mode 0600 through a temp file: replace=false never overwrites (EEXIST). */
-function writePrivate(path: string, content: Buffer, replace: boolean): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    if (CHECK_MODES) fchmodSync(fd, 0o600);
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    if (replace) renameSync(tmp, path);
-    else linkSync(tmp, path);
-  } finally {
-    if (!replace) unlinkSync(tmp);
-  }
-  if (CHECK_MODES) {
-    try {
-      const dfd = openSync(dirname(path), 'r');
-      try {
-        fsyncSync(dfd);
-      } finally {
-        closeSync(dfd);
-      }
-    } catch {
-      // a folder that cannot be opened for fsync (some filesystems): the rename is still atomic
-    }
-  }
 }
 
 export function encodeEnvelope(kind: KeyProtectorKind, purpose: SecretPurpose, blob: Buffer): Buffer {

@@ -8,6 +8,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -71,8 +72,22 @@ export function loadOrCreatePrivateFile(path: string, spec: PrivateFileSpec): { 
   } catch (err) {
     if (!isMissing(err)) throw err;
   }
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const content = spec.create();
+  try {
+    writePrivateFile(path, content, false);
+  } catch (err) {
+    // Another process created it first: use theirs.
+    if (err instanceof Error && 'code' in err && err.code === 'EEXIST') {
+      return { content: readExisting(path, spec), created: false };
+    }
+    throw err;
+  }
+  return { content, created: true };
+}
+
+/** Writes `content` to `path` with mode 0600 through a temp file: replace=false never overwrites (EEXIST). */
+export function writePrivateFile(path: string, content: Buffer, replace: boolean): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {
@@ -83,18 +98,25 @@ export function loadOrCreatePrivateFile(path: string, spec: PrivateFileSpec): { 
     closeSync(fd);
   }
   try {
-    linkSync(tmp, path);
-  } catch (err) {
-    // Another process created it first: use theirs.
-    if (err instanceof Error && 'code' in err && err.code === 'EEXIST') {
-      return { content: readExisting(path, spec), created: false };
-    }
-    throw err;
+    if (replace) renameSync(tmp, path);
+    else linkSync(tmp, path);
   } finally {
-    unlinkSync(tmp);
+    if (!replace) unlinkSync(tmp);
   }
-  return { content, created: true };
+  if (CHECK_MODES) {
+    try {
+      const dfd = openSync(dirname(path), 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+    } catch {
+      // a folder that cannot be opened for fsync (some filesystems): the rename is still atomic
+    }
+  }
 }
+
 
 /**
  * Reads an existing private file with the same checks as loadOrCreatePrivateFile (regular file, mode
