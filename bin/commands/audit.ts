@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditVerification } from '../../main/security/audit-chain';
+import { AuditHubHead, type AuditVerification } from '../../main/security/audit-chain';
 import { importConsolePublicKey } from '../../main/security/receipt-signature';
 import { DatabaseTooNewError, peekUserVersion, SCHEMA_VERSION } from '../../main/store/database';
 import { verifyAuditDatabase } from '../../main/store/repositories/audit-log';
@@ -23,6 +23,37 @@ function publicKeyFor(given: string | undefined): KeyObject | null {
   return key;
 }
 
+/**
+ * The hub's latest head of this console (`hall hub audit-head --id ID --json`), given inline
+ * (--hub-head) or as a file (--hub-head-file); null when neither is given.
+ */
+function hubHeadFor(inline: string | undefined, file: string | undefined): AuditHubHead | null {
+  if (inline !== undefined && file !== undefined) throw new UsageError('give --hub-head or --hub-head-file, not both');
+  if (inline === undefined && file === undefined) return null;
+  let text: string;
+  if (file !== undefined) {
+    try {
+      text = readFileSync(resolve(file), 'utf8');
+    } catch (err) {
+      throw new UsageError(`--hub-head-file: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  } else {
+    text = inline!;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError('--hub-head must be JSON: {"lastId": N, "hash": "…"} (the output of hall hub audit-head --json)');
+  }
+  const parsed = AuditHubHead.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`--hub-head: ${issue?.path.join('.') || '(head)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
 function humanReport(file: string, r: AuditVerification): string {
   if (r.firstBroken !== null) {
     return `${file}: audit log BROKEN at row ${r.firstBroken.id} (${r.firstBroken.kind}): ${r.firstBroken.message}`;
@@ -36,6 +67,7 @@ function humanReport(file: string, r: AuditVerification): string {
       `  latest signed head: row ${r.latestHead.lastId} at ${r.latestHead.at}, ${r.signaturesChecked ? 'signature verified' : 'signature NOT checked (no key: pass --public-key)'}; ${after} row${after === 1 ? '' : 's'} after it`,
     );
   }
+  if (r.hubHead !== null) lines.push(`  the hub's latest head (row ${r.hubHead.lastId}) matches the log`);
   return lines.join('\n');
 }
 
@@ -45,10 +77,13 @@ export const auditVerifyCommand: Command = {
   options: {
     db: { type: 'string', description: 'path of the console database (default: .hall-data/hall.sqlite, the headless host’s)' },
     'public-key': { type: 'string', description: 'the console’s public key (base64url, as enrolled at the hub): the signed heads are checked with it' },
+    'hub-head': { type: 'string', description: 'the hub’s latest head of this console, JSON {"lastId":N,"hash":"…"} (hall hub audit-head --json): the log must still have that row with that hash' },
+    'hub-head-file': { type: 'string', description: 'the same, read from a file' },
   },
   run(ctx) {
     const file = resolve(stringOption(ctx, 'db') ?? join('.hall-data', 'hall.sqlite'));
     const key = publicKeyFor(stringOption(ctx, 'public-key'));
+    const hubHead = hubHeadFor(stringOption(ctx, 'hub-head'), stringOption(ctx, 'hub-head-file'));
     if (!existsSync(file)) throw new Error(`no database at ${file}`);
     const version = peekUserVersion(file);
     if (version > SCHEMA_VERSION) throw new DatabaseTooNewError(file, version, SCHEMA_VERSION);
@@ -57,7 +92,7 @@ export const auditVerifyCommand: Command = {
     const sql = new Database(file, { readonly: true, fileMustExist: true });
     let result: AuditVerification;
     try {
-      result = verifyAuditDatabase(sql, key);
+      result = verifyAuditDatabase(sql, key, hubHead);
     } finally {
       sql.close();
     }

@@ -290,4 +290,23 @@ export const hubConsoleRevokeCommand: Command = {
   },
 };
 
-export const hubCommands: Command[] = [hubCommand, hubPublishCommand, hubConsoleAddCommand, hubConsoleHallCommand, hubConsoleRevokeCommand];
+/**
+ * The latest audit-chain head the hub accepted from a console (docs/security.md "Audit chain"): give
+ * its `--json` output to `hall audit verify --hub-head-file` on the console's database, so a log whose
+ * tail and signed heads were both deleted there still shows as truncated.
+ */
+export const hubAuditHeadCommand: Command = {
+  name: 'hub audit-head',
+  usage: '--id ID [--db FILE|postgres://URL] [--json]',
+  summary: 'print the latest audit-chain head the hub accepted from a console ({lastId, hash, at}), for hall audit verify --hub-head',
+  options: { ...dbOption, id: { type: 'string', description: 'console id' } },
+  async run(ctx) {
+    const consoleId = consoleIdOf(ctx);
+    const found = await withStore(dbArg(stringOption(ctx, 'db')), async (store) => ({ head: await store.latestAuditHead(consoleId), known: (await store.getConsole(consoleId)) !== null }));
+    if (found.head === null) throw new Error(found.known ? `console ${consoleId} has sent no audit head yet (one goes with each sync)` : `console ${consoleId} is not enrolled at this hub`);
+    const { lastId, hash, at, appliedAt } = found.head;
+    print(ctx, { consoleId, lastId, hash, at, appliedAt }, `console ${consoleId}: audit head row ${lastId}, hash ${hash}, signed ${at ?? '(no time)'}, accepted ${appliedAt}`);
+  },
+};
+
+export const hubCommands: Command[] = [hubCommand, hubPublishCommand, hubConsoleAddCommand, hubConsoleHallCommand, hubConsoleRevokeCommand, hubAuditHeadCommand];

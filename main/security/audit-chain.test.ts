@@ -184,6 +184,26 @@ describe('tampering with the file: each detected, naming the first broken id', (
     expect(verifyDb(store.db.sql).firstBroken).toMatchObject({ id: 5, kind: 'truncated' });
   });
 
+  it('delete the tail and the signed heads: only the hub’s head sees it (truncated), and a rewritten tail (head_mismatch)', () => {
+    appendRows(store, clock, 4);
+    signHead(store);
+    appendRows(store, clock, 4);
+    signHead(store);
+    const hub = { lastId: 8, hash: store.audit.head()!.hash, at: null };
+    const before = verifyAuditDatabase(store.db.sql, consoleKey.publicKeyBase64Url, hub);
+    // The hub's head is checked like a head but not counted among the signed ones.
+    expect(before).toMatchObject({ ok: true, heads: 2, hubHead: hub, signaturesChecked: true });
+    dropTriggers(store.db.sql);
+    store.db.sql.exec('DELETE FROM audit_heads; DELETE FROM audit_log WHERE id >= 6;');
+    expect(verifyDb(store.db.sql)).toMatchObject({ ok: true, heads: 0, hubHead: null });
+    expect(verifyAuditDatabase(store.db.sql, null, hub).firstBroken).toMatchObject({ id: 6, kind: 'truncated', message: expect.stringContaining("the hub's latest head") as unknown });
+    // A hub head naming a surviving row with another hash: head_mismatch at that row.
+    expect(verifyAuditDatabase(store.db.sql, null, { lastId: 3, hash: rowAt(store.db.sql, 2).hash }).firstBroken).toMatchObject({ id: 3, kind: 'head_mismatch' });
+    appendRows(store, clock, 3);
+    expect(verifyDb(store.db.sql).ok).toBe(true);
+    expect(verifyAuditDatabase(store.db.sql, null, hub).firstBroken).toMatchObject({ id: 8, kind: 'head_mismatch' });
+  });
+
   it('reorder two rows (whole rows, and contents only)', () => {
     appendRows(store, clock, 6);
     dropTriggers(store.db.sql);

@@ -122,10 +122,27 @@ export interface AuditVerification {
   latestHead: AuditHead | null;
   /** Whether the heads' signatures were checked (a public key was given). */
   signaturesChecked: boolean;
+  /** The hub's latest head the log was also checked against (`hubHead`), null when none was given. */
+  hubHead: AuditHubHead | null;
   firstBroken: AuditBreak | null;
 }
 
+/**
+ * The latest head the hub accepted from this console (`hall hub audit-head`): it pins row `lastId` to
+ * `hash` like a signed head does, but comes from outside the console, so a log whose tail and
+ * `audit_heads` rows were both deleted still shows as `truncated` (or `head_mismatch` when rewritten).
+ * Its signature was checked by the hub when it arrived; it is not checked again here.
+ */
+export const AuditHubHead = z.object({
+  lastId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  hash: Hex64,
+  at: z.iso.datetime().nullable().optional(),
+});
+export type AuditHubHead = z.infer<typeof AuditHubHead>;
+
 export interface VerifyAuditOptions {
+  /** The hub's latest head of this console, checked as one more head (no signature). */
+  hubHead?: AuditHubHead | null;
   /** Every signed head, in any order (normally all rows of `audit_heads`). */
   heads?: readonly AuditHead[];
   /** The console's public key (KeyObject or base64url raw key): heads' signatures are checked with it. */
@@ -141,16 +158,23 @@ export interface VerifyAuditOptions {
  * their lastId; a head past the last row means the tail was deleted.
  */
 export function verifyAuditChain(rows: Iterable<AuditChainRow>, options: VerifyAuditOptions = {}): AuditVerification {
-  const heads = [...(options.heads ?? [])].sort((a, b) => a.lastId - b.lastId);
+  const signed = [...(options.heads ?? [])].sort((a, b) => a.lastId - b.lastId);
+  const hubHead = options.hubHead ?? null;
+  /** Every head the walk checks, in lastId order: the signed ones and the hub's. */
+  const heads: { lastId: number; hash: string; what: string; signed: boolean }[] = signed.map((h) => ({ lastId: h.lastId, hash: h.hash, what: `the head signed at ${h.at}`, signed: true }));
+  if (hubHead !== null) {
+    const i = heads.findIndex((h) => h.lastId > hubHead.lastId);
+    heads.splice(i === -1 ? heads.length : i, 0, { lastId: hubHead.lastId, hash: hubHead.hash, what: `the hub's latest head${hubHead.at ? ` (signed at ${hubHead.at})` : ''}`, signed: false });
+  }
   const key = options.publicKey === undefined || options.publicKey === null ? null : typeof options.publicKey === 'string' ? importConsolePublicKey(options.publicKey) : options.publicKey;
   const latestHead = options.heads && options.heads.length > 0 ? options.heads.at(-1)! : null;
-  const result: AuditVerification = { ok: true, rows: 0, lastId: null, lastHash: null, heads: 0, latestHead, signaturesChecked: key !== null, firstBroken: null };
+  const result: AuditVerification = { ok: true, rows: 0, lastId: null, lastHash: null, heads: 0, latestHead, signaturesChecked: key !== null, hubHead, firstBroken: null };
   const broken = (b: AuditBreak): AuditVerification => ({ ...result, ok: false, firstBroken: b });
 
   if (options.publicKey !== undefined && options.publicKey !== null && key === null) {
     return broken({ id: heads[0]?.lastId ?? 1, kind: 'bad_signature', message: 'the public key given is not an Ed25519 public key' });
   }
-  for (const h of heads) {
+  for (const h of signed) {
     if (key !== null && !verifyAuditHeadSignature(key, h)) {
       return broken({ id: h.lastId, kind: 'bad_signature', message: `the head signed at ${h.at} for row ${h.lastId} does not verify with console ${h.consoleId}'s key: forged` });
     }
@@ -198,10 +222,10 @@ export function verifyAuditChain(rows: Iterable<AuditChainRow>, options: VerifyA
     while (h < heads.length && heads[h]!.lastId <= r.id) {
       const head = heads[h]!;
       if (head.lastId === r.id && head.hash !== r.hash) {
-        return broken({ id: r.id, kind: 'head_mismatch', message: `the head signed at ${head.at} names row ${r.id} with another hash: the chain was rewritten up to row ${r.id}` });
+        return broken({ id: r.id, kind: 'head_mismatch', message: `${head.what} names row ${r.id} with another hash: the chain was rewritten up to row ${r.id}` });
       }
       h += 1;
-      result.heads += 1;
+      if (head.signed) result.heads += 1;
     }
     prev = r;
     result.rows += 1;
@@ -214,7 +238,7 @@ export function verifyAuditChain(rows: Iterable<AuditChainRow>, options: VerifyA
     return broken({
       id: first,
       kind: 'truncated',
-      message: `the head signed at ${head.at} names row ${head.lastId} but the log ends at ${prev === null ? 'no row' : `row ${prev.id}`}: row${first === head.lastId ? ` ${first} was` : `s ${first}–${head.lastId} (at least) were`} deleted`,
+      message: `${head.what} names row ${head.lastId} but the log ends at ${prev === null ? 'no row' : `row ${prev.id}`}: row${first === head.lastId ? ` ${first} was` : `s ${first}–${head.lastId} (at least) were`} deleted`,
     });
   }
   return result;

@@ -59,6 +59,46 @@ describe('hub: audit.head mutations (the hub as witness of the audit chain)', ()
     expect((await store.listQuarantine({ consoleId: 'C03' })).map((q) => q.seq)).toEqual([2, 3, 4, 5]);
   });
 
+  it('refuses a signed head that goes back from the one it witnessed (log truncated and re-signed), and logs it at warn', async () => {
+    const store = await SqliteHubStore.open({ file: ':memory:' });
+    const clock = testClock(NOW);
+    const logged: { level: string; event: string; fields?: Record<string, unknown> }[] = [];
+    const service = createHubService({ store, clock, logger: { log: (level, event, fields) => void logged.push({ level, event, ...(fields ? { fields } : {}) }) } });
+    cleanups.push(async () => {
+      await service.close();
+      await store.close();
+    });
+    const c03 = await enrollTestConsole(store, 'C03');
+    const out: SyncMessage[] = [];
+    const session = service.openSession((m) => void out.push(m));
+    const send = async (m: unknown): Promise<SyncMessage[]> => {
+      const before = out.length;
+      await session.receive(JSON.stringify(m));
+      return out.slice(before);
+    };
+    expect((await send(helloFor(c03, clock())))[0]?.type).toBe('welcome');
+    const head = (lastId: number, hash: string) => ({ ...signAuditHead(c03.key.privateKey, { consoleId: 'C03', lastId, hash, at: NOW }) });
+    // Correctly signed by the console's own key, yet behind (or beside) what the hub already holds.
+    const [ack] = await send({
+      type: 'push',
+      batch: [testMutation(1, { type: AUDIT_HEAD_MUTATION, payload: head(52, HASH) }), testMutation(2, { type: AUDIT_HEAD_MUTATION, payload: head(40, 'cd'.repeat(32)) }), testMutation(3, { type: AUDIT_HEAD_MUTATION, payload: head(52, 'ef'.repeat(32)) })],
+    });
+    expect(ack).toMatchObject({
+      type: 'push_ack',
+      expectedSeq: 4,
+      results: [
+        { seq: 1, status: 'applied' },
+        { seq: 2, status: 'rejected', reason: expect.stringMatching(/^audit_head_regressed: lastId 40 after 52\b/) },
+        { seq: 3, status: 'rejected', reason: expect.stringMatching(/^audit_head_forked: lastId 52 /) },
+      ],
+    });
+    expect(logged.filter((l) => l.event === 'hub.audit_head_refused').map((l) => [l.level, l.fields?.seq])).toEqual([
+      ['warn', 2],
+      ['warn', 3],
+    ]);
+    expect(await store.latestAuditHead('C03')).toMatchObject({ lastId: 52, hash: HASH });
+  });
+
   it('looks only at audit.head; allValidators gives the first reason', () => {
     const key = generateConsoleSigningKey();
     const v = auditHeadValidator(key.publicKey);

@@ -452,6 +452,12 @@ export function createHubService(options: HubServiceOptions): HubService {
         throw err;
       }
       if (outcome.gap) log('info', 'hub.push_gap', { consoleId, seq: outcome.gap.seq, expectedSeq: outcome.gap.expectedSeq });
+      for (const r of outcome.results) {
+        // A head that went backwards is evidence of a rewritten audit log (docs/security.md "Audit chain").
+        if (r.status === 'rejected' && r.reason !== undefined && /^audit_head_(regressed|forked):/.test(r.reason)) {
+          log('warn', 'hub.audit_head_refused', { consoleId, seq: r.seq, reason: r.reason });
+        }
+      }
       await this.send({ type: 'push_ack', results: outcome.results, expectedSeq: outcome.expectedSeq });
     }
 

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
-import { anchorDigest, AUDIT_ANCHOR_FORMAT, AUDIT_GENESIS, AUDIT_HEAD_MUTATION, AuditHead, auditRowHash, verifyAuditChain, type AuditChainRow, type AuditVerification } from '../../security/audit-chain';
+import { anchorDigest, AUDIT_ANCHOR_FORMAT, AUDIT_GENESIS, AUDIT_HEAD_MUTATION, AuditHead, auditRowHash, verifyAuditChain, type AuditChainRow, type AuditHubHead, type AuditVerification } from '../../security/audit-chain';
 import type { Clock, HallDatabase } from '../database';
 import { StoreError } from '../errors';
 import type { OutboxRepository } from './outbox';
@@ -114,10 +114,11 @@ export function auditAnchorChecker(sql: BetterSqlite3.Database): (row: AuditChai
 
 /**
  * Everything `hall audit verify` checks, on any connection: the chain, the anchors, the signed heads
- * (their signatures too when the console's public key is given).
+ * (their signatures too when the console's public key is given). With `hubHead` (the hub's latest head of this console,
+ * `hall hub audit-head`), also that the log still has the row it names, with its hash.
  */
-export function verifyAuditDatabase(sql: BetterSqlite3.Database, publicKey: KeyObject | string | null = null): AuditVerification {
-  return verifyAuditChain(auditChainRows(sql), { heads: auditHeads(sql), publicKey, locate: (hash) => auditIdOfHash(sql, hash), checkRow: auditAnchorChecker(sql) });
+export function verifyAuditDatabase(sql: BetterSqlite3.Database, publicKey: KeyObject | string | null = null, hubHead: AuditHubHead | null = null): AuditVerification {
+  return verifyAuditChain(auditChainRows(sql), { heads: auditHeads(sql), hubHead, publicKey, locate: (hash) => auditIdOfHash(sql, hash), checkRow: auditAnchorChecker(sql) });
 }
 
 /**

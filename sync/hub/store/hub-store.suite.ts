@@ -203,6 +203,51 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       expect(await store.getMutation(stranger.mutationId)).toBeNull();
     });
 
+    it('audit heads only move forward: a head going back, or naming a witnessed row with another hash, is quarantined', async () => {
+      const store = await fresh('C03', 'C04');
+      const hash = (c: string): string => c.repeat(64);
+      // The store compares lastId and hash only (the signature is the validator's, sync/hub/audit-head.ts).
+      const head = (seq: number, lastId: number, h: string): Mutation =>
+        mutation(seq, { type: 'audit.head', payload: { consoleId: 'C03', lastId, hash: hash(h), at: `2026-11-26T01:${String(seq).padStart(2, '0')}:00.000Z`, signature: 's'.repeat(86) } });
+      expect(await store.latestAuditHead('C03')).toBeNull();
+      expect(statuses((await store.applyPush('C03', [head(1, 52, 'a')])).results)).toEqual(['1:applied']);
+
+      const back = await store.applyPush('C03', [head(2, 40, 'b'), mutation(3)]);
+      expect(statuses(back.results)).toEqual(['2:rejected', '3:applied']);
+      expect(back.results[0]).toMatchObject({ reason: expect.stringMatching(/^audit_head_regressed: lastId 40 after 52\b/) as unknown });
+      const forked = await store.applyPush('C03', [head(4, 52, 'c')]);
+      expect(forked.results[0]).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^audit_head_forked: lastId 52 with hash c{64} after hash a{64}/) as unknown });
+      // The same head again under a new mutation, and a head further on: accepted.
+      expect(statuses((await store.applyPush('C03', [head(5, 52, 'a'), head(6, 53, 'd')])).results)).toEqual(['5:applied', '6:applied']);
+
+      // Two heads in one batch compare with each other in seq order (sent out of order here).
+      const pair = await store.applyPush('C03', [head(8, 55, 'f'), head(7, 60, 'e')]);
+      expect(statuses(pair.results)).toEqual(['7:applied', '8:rejected']);
+      expect(pair.results[1]).toMatchObject({ reason: expect.stringMatching(/^audit_head_regressed: lastId 55 after 60\b/) as unknown });
+      // A head with no lastId is refused too (the store cannot compare it).
+      const shapeless = await store.applyPush('C03', [mutation(9, { type: 'audit.head', payload: { hash: hash('g') } })]);
+      expect(shapeless.results[0]).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^audit_head: payload/) as unknown });
+
+      expect(await store.latestAuditHead('C03')).toMatchObject({ consoleId: 'C03', lastId: 60, hash: hash('e'), at: '2026-11-26T01:07:00.000Z', seq: 7 });
+      // Quarantined, never dropped: each refused head is kept as received.
+      const q = await store.listQuarantine({ consoleId: 'C03' });
+      expect(q.map((r) => [r.seq, r.reason.split(':')[0]])).toEqual([
+        [2, 'audit_head_regressed'],
+        [4, 'audit_head_forked'],
+        [8, 'audit_head_regressed'],
+        [9, 'audit_head'],
+      ]);
+      expect(q[0]!.raw).toMatchObject({ type: 'audit.head', payload: { lastId: 40 } });
+
+      // Another hub process on the same database compares with the same witnessed head; other consoles are apart.
+      const other = await open();
+      const late = await other.applyPush('C03', [head(10, 59, 'h')]);
+      expect(late.results[0]).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^audit_head_regressed: lastId 59 after 60\b/) as unknown });
+      expect(statuses((await other.applyPush('C04', [mutation(1, { type: 'audit.head', payload: { consoleId: 'C04', lastId: 3, hash: hash('0') } })])).results)).toEqual(['1:applied']);
+      expect(await other.latestAuditHead('C04')).toMatchObject({ lastId: 3, at: null });
+      expect(await store.lastApplied('C03')).toBe(10);
+    });
+
     it('keeps a registry of consoles and refuses unknown or revoked ones without writing', async () => {
       const store = await open();
       expect(await refusal(store.applyPush('C09', [mutation(1)]))).toBe('console_unknown');

@@ -2,13 +2,32 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../../main/store/uuidv7';
 import type { Mutation } from '../../protocol';
-import { canonicalJson, cleanReason, contentHash, lookupsFor, planPush, prepareBatch, type LedgerEntry } from './plan';
+import { auditHeadPin, auditHeadRegression, canonicalJson, cleanReason, contentHash, lookupsFor, planPush, prepareBatch, type LedgerEntry } from './plan';
 
 describe('hub apply rules (pure)', () => {
   it('canonical JSON ignores key order, so the dedupe hash does too', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }] })).toBe('{"a":[{"c":null,"d":2}],"b":1}');
     expect(contentHash({ type: 't', payload: { x: 1, y: 2 } })).toBe(contentHash({ type: 't', payload: { y: 2, x: 1 } }));
     expect(contentHash({ type: 't', payload: { x: 1 } })).not.toBe(contentHash({ type: 'u', payload: { x: 1 } }));
+  });
+
+  it('audit heads: forward only; the same row with another hash is a fork; the previous head is read only when the batch carries one', () => {
+    const a = 'a'.repeat(64);
+    const b = 'b'.repeat(64);
+    expect(auditHeadRegression(null, { lastId: 1, hash: a })).toBeNull();
+    expect(auditHeadRegression({ lastId: 52, hash: a }, { lastId: 53, hash: b })).toBeNull();
+    expect(auditHeadRegression({ lastId: 52, hash: a }, { lastId: 52, hash: a })).toBeNull();
+    expect(auditHeadRegression({ lastId: 52, hash: a }, { lastId: 40, hash: b })).toMatch(/^audit_head_regressed: lastId 40 after 52:/);
+    expect(auditHeadRegression({ lastId: 52, hash: a }, { lastId: 52, hash: b })).toMatch(/^audit_head_forked: lastId 52 with hash b{64} after hash a{64}:/);
+    expect(cleanReason(auditHeadRegression({ lastId: Number.MAX_SAFE_INTEGER, hash: a }, { lastId: Number.MAX_SAFE_INTEGER, hash: b })!)).not.toContain('…');
+    expect(auditHeadPin({ lastId: 3, hash: a, at: '2026-11-26T01:00:00.000Z', signature: 'x' })).toEqual({ lastId: 3, hash: a, at: '2026-11-26T01:00:00.000Z' });
+    expect(auditHeadPin({ lastId: '3', hash: a })).toBeNull();
+    expect(auditHeadPin({ lastId: 3 })).toBeNull();
+    expect(auditHeadPin(null)).toBeNull();
+    const head = { seq: 3, mutationId: uuidv7(new Date()), schemaVersion: 6, hlc: '000000000000001-000000', type: 'audit.head', payload: { lastId: 1, hash: a } };
+    expect(lookupsFor(prepareBatch([head]), 2).auditHead).toBe(true);
+    expect(lookupsFor(prepareBatch([head]), 3).auditHead).toBe(false);
+    expect(lookupsFor(prepareBatch([{ ...head, type: 'case.created' }]), 2).auditHead).toBe(false);
   });
 
   it('keeps reasons printable and within 500 characters', () => {

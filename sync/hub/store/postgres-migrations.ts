@@ -121,6 +121,14 @@ export const HUB_PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX hub_changes_hall ON hub_changes (bucket, hall_id, server_seq);
     `,
   },
+  {
+    version: 5,
+    name: 'audit-head-index',
+    sql: `
+      -- A console's latest audit.head (see the SQLite migration 5 and docs/security.md "Audit chain").
+      CREATE INDEX hub_mutations_audit_head ON hub_mutations (console_id, seq) WHERE type = 'audit.head';
+    `,
+  },
 ];
 
 export const HUB_PG_SCHEMA_VERSION: number = HUB_PG_MIGRATIONS.at(-1)?.version ?? 0;

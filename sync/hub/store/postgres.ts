@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { AUDIT_HEAD_MUTATION } from '../../../main/security/audit-chain';
 import { ChangeEmitter } from './emitter';
 import {
   checkConsoleId,
@@ -28,7 +29,7 @@ import {
 } from './plan';
 import { HUB_PG_MIGRATIONS, HUB_PG_SCHEMA_VERSION } from './postgres-migrations';
 import { checkEnrollmentInput, decideConsume, publicEnrollment, toEnrollment, type ConsumeEnrollmentInput, type EnrollmentInput, type EnrollmentOutcome, type EnrollmentRecord } from './enrollments';
-import { HashRow, decode, tagOf, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
+import { AuditHeadRow, HashRow, decode, tagOf, toChangeFromRow, toHubAuditHead, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import {
   HubStoreError,
   REFERENCE_BUCKETS,
@@ -40,6 +41,7 @@ import {
   type ChangePage,
   type ChangeScope,
   type ConsoleRecord,
+  type HubAuditHead,
   type HubChangeListener,
   type HubStore,
   type HubStoreHooks,
@@ -339,7 +341,8 @@ export class PostgresHubStore implements HubStore {
           known.set(h.mutation_id, h.content_hash);
         }
       }
-      const plan = planPush({ consoleId, lastApplied, prepared, ledger, known, ...(options ? { options } : {}), now: this.now() });
+      const auditHead = lookups.auditHead ? await this.latestAuditHeadRow(c, consoleId) : null;
+      const plan = planPush({ consoleId, lastApplied, prepared, ledger, known, auditHead: auditHead === null ? null : JSON.parse(auditHead.payload), ...(options ? { options } : {}), now: this.now() });
 
       const m = plan.mutations;
       if (m.length > 0) {
@@ -392,6 +395,18 @@ export class PostgresHubStore implements HubStore {
     checkConsoleId(consoleId);
     const r = await this.query<{ last_applied: string }>('SELECT last_applied FROM hub_consoles WHERE console_id = $1', [consoleId]);
     return Number(r.rows[0]?.last_applied ?? 0);
+  }
+
+  /** The console's applied audit.head with the highest seq (the partial index hub_mutations_audit_head). */
+  private async latestAuditHeadRow(c: Pick<pg.Pool, 'query'> | pg.PoolClient, consoleId: string): Promise<AuditHeadRow | null> {
+    const row = (await c.query(`SELECT mutation_id, seq, payload, applied_at FROM hub_mutations WHERE console_id = $1 AND type = '${AUDIT_HEAD_MUTATION}' ORDER BY seq DESC LIMIT 1`, [consoleId])).rows[0];
+    return row === undefined ? null : decode(AuditHeadRow, row, 'hub_mutations');
+  }
+
+  async latestAuditHead(consoleId: string): Promise<HubAuditHead | null> {
+    this.assertOpen();
+    checkConsoleId(consoleId);
+    return toHubAuditHead(consoleId, await this.latestAuditHeadRow(this.pool, consoleId));
   }
 
   async getMutation(mutationId: string): Promise<StoredMutation | null> {

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { Bucket } from '../../protocol';
-import { toChange } from './plan';
-import type { Change, ConsoleRecord, QuarantinedMutation, StoredMutation } from './types';
+import { auditHeadPin, toChange } from './plan';
+import type { Change, ConsoleRecord, HubAuditHead, QuarantinedMutation, StoredMutation } from './types';
 
 const int = z.union([z.number(), z.string(), z.bigint()]).transform((v, ctx) => {
   const n = Number(v);
@@ -111,3 +111,15 @@ export function toBucketSeq(row: unknown): z.output<typeof BucketSeqRow> {
 }
 
 export const HashRow = z.object({ mutation_id: z.string(), content_hash: z.string() });
+
+/** The columns latestAuditHead reads from hub_mutations. */
+export const AuditHeadRow = z.object({ mutation_id: z.string(), seq: int, payload: z.string(), applied_at: time });
+export type AuditHeadRow = z.output<typeof AuditHeadRow>;
+
+/** A stored audit.head as the operator sees it; null when there is none (or its payload has no lastId/hash). */
+export function toHubAuditHead(consoleId: string, row: AuditHeadRow | null): HubAuditHead | null {
+  if (row === null) return null;
+  const pin = auditHeadPin(JSON.parse(row.payload));
+  if (pin === null) return null;
+  return { consoleId, lastId: pin.lastId, hash: pin.hash, at: pin.at ?? null, seq: row.seq, mutationId: row.mutation_id, appliedAt: row.applied_at };
+}

@@ -128,6 +128,17 @@ export const HUB_SQLITE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'audit-head-index',
+    up(db) {
+      db.exec(`
+        -- A console's latest audit.head, read by every push that carries one (docs/security.md "Audit
+        -- chain"): partial, so the other mutations pay nothing for it.
+        CREATE INDEX hub_mutations_audit_head ON hub_mutations (console_id, seq) WHERE type = 'audit.head';
+      `);
+    },
+  },
 ];
 
 export const HUB_SQLITE_SCHEMA_VERSION: number = HUB_SQLITE_MIGRATIONS.at(-1)?.version ?? 0;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { AUDIT_HEAD_MUTATION } from '../../../main/security/audit-chain';
 import { runMigrations } from '../../../main/store/database';
 import { ChangeEmitter } from './emitter';
 import {
@@ -24,7 +25,7 @@ import {
   type ChangeRow,
   type LedgerEntry,
 } from './plan';
-import { HashRow, decode, tagOf, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
+import { AuditHeadRow, HashRow, decode, tagOf, toHubAuditHead, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import { HUB_SQLITE_MIGRATIONS, HUB_SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
 import { checkEnrollmentInput, decideConsume, publicEnrollment, toEnrollment, type ConsumeEnrollmentInput, type EnrollmentInput, type EnrollmentOutcome, type EnrollmentRecord } from './enrollments';
 import {
@@ -37,6 +38,7 @@ import {
   type ChangePage,
   type ChangeScope,
   type ConsoleRecord,
+  type HubAuditHead,
   type HubChangeListener,
   type HubStore,
   type HubStoreHooks,
@@ -203,7 +205,8 @@ export class SqliteHubStore implements HubStore {
           const h = hashStmt.get(id);
           if (h !== undefined) known.set(id, decode(HashRow, h, 'hub_mutations').content_hash);
         }
-        const plan = planPush({ consoleId, lastApplied: row.last_applied, prepared, ledger, known, ...(options ? { options } : {}), now: this.now() });
+        const auditHead = lookups.auditHead ? this.latestAuditHeadRow(consoleId) : null;
+        const plan = planPush({ consoleId, lastApplied: row.last_applied, prepared, ledger, known, auditHead: auditHead === null ? null : JSON.parse(auditHead.payload), ...(options ? { options } : {}), now: this.now() });
 
         const insMutation = this.stmt(
           `INSERT INTO hub_mutations (mutation_id, console_id, seq, schema_version, hlc, type, payload, content_hash, applied_at)
@@ -247,6 +250,19 @@ export class SqliteHubStore implements HubStore {
       checkConsoleId(consoleId);
       const v = this.stmt('SELECT last_applied FROM hub_consoles WHERE console_id = ?').pluck().get(consoleId);
       return v === undefined ? 0 : Number(v);
+    });
+  }
+
+  /** The console's applied audit.head with the highest seq (the partial index hub_mutations_audit_head). */
+  private latestAuditHeadRow(consoleId: string): AuditHeadRow | null {
+    const row = this.stmt(`SELECT mutation_id, seq, payload, applied_at FROM hub_mutations WHERE console_id = ? AND type = '${AUDIT_HEAD_MUTATION}' ORDER BY seq DESC LIMIT 1`).get(consoleId);
+    return row === undefined ? null : decode(AuditHeadRow, row, 'hub_mutations');
+  }
+
+  latestAuditHead(consoleId: string): Promise<HubAuditHead | null> {
+    return this.run(() => {
+      checkConsoleId(consoleId);
+      return toHubAuditHead(consoleId, this.latestAuditHeadRow(consoleId));
     });
   }
 

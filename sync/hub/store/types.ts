@@ -98,6 +98,19 @@ export interface StoredMutation extends Mutation {
   appliedAt: string;
 }
 
+/** A console's audit-chain head as the hub accepted it (`hall hub audit-head`). */
+export interface HubAuditHead {
+  consoleId: string;
+  lastId: number;
+  hash: string;
+  /** When the console signed it (null if the payload had no string `at`). */
+  at: string | null;
+  /** The mutation that carried it. */
+  seq: number;
+  mutationId: string;
+  appliedAt: string;
+}
+
 export interface QuarantinedMutation {
   id: number;
   consoleId: string;
@@ -146,6 +159,11 @@ export interface HubStore {
   /** 0 for a console that never pushed (or is unknown). */
   lastApplied(consoleId: string): Promise<number>;
   getMutation(mutationId: string): Promise<StoredMutation | null>;
+  /**
+   * The console's latest applied `audit.head` (highest seq): the head the hub witnessed last, which a
+   * new head may not go back from (docs/security.md "Audit chain"). Null when it sent none.
+   */
+  latestAuditHead(consoleId: string): Promise<HubAuditHead | null>;
 
   /** Without a scope: every hall's changes (the operator's view). */
   changesSince(bucket: Bucket, cursor: number, limit?: number, scope?: ChangeScope): Promise<ChangePage>;
