@@ -5,6 +5,7 @@
  * `sync.changed` (debounced) whenever the outbox grows, so the count is live even offline.
  */
 import type { SyncStatus } from '../../preload/contract';
+import { realTimers, type Timers } from '../domain/clock';
 import type { EventBus } from '../events';
 
 export interface OutboxCountPort {
@@ -21,21 +22,8 @@ export interface SyncStatusSource {
   status(): SyncStatus;
 }
 
-export interface StatusTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const defaultTimers: StatusTimers = {
-  setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
+/** The status watch's timers (main/domain/clock.ts). */
+export type StatusTimers = Timers;
 
 export class SyncStatusService {
   private source: SyncStatusSource | null = null;
@@ -67,7 +55,7 @@ export class SyncStatusService {
    * Emits `sync.changed` `debounceMs` after the outbox grows (one event for a burst of appends).
    * Returns the unsubscribe function.
    */
-  watch(events: EventBus, outbox: OutboxAppendPort, debounceMs = 250, timers: StatusTimers = defaultTimers): () => void {
+  watch(events: EventBus, outbox: OutboxAppendPort, debounceMs = 250, timers: StatusTimers = realTimers): () => void {
     let timer: unknown = null;
     const off = outbox.onAppend(() => {
       if (timer !== null) return;

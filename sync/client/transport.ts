@@ -3,6 +3,8 @@
  * websocket implementation is ws-transport.ts; tests use scripted transports or `inProcessTransport`
  * (a hub session of sync/hub/session.ts in the same process).
  */
+import { realTimers, type Timers } from '../../main/domain/clock';
+
 export interface SyncConnection {
   send(text: string): void;
   /** One listener; frames that arrived before it was set are delivered to it in order. */
@@ -18,21 +20,8 @@ export interface SyncTransport {
 }
 
 /** Injectable timers (tests drive them by hand; the client never reads the wall clock for delays). */
-export interface SyncTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: SyncTimers = {
-  setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
+export type SyncTimers = Timers;
+export { realTimers };
 
 /**
  * Both ends of an in-memory connection: `client` is what `connect` returns, `server` is what a test

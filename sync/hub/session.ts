@@ -13,7 +13,7 @@
  */
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock } from '../../main/domain/clock';
+import { realTimers, type Clock, type Timers } from '../../main/domain/clock';
 import type { Logger } from '../../main/log';
 import { importConsolePublicKey } from '../../main/security/receipt-signature';
 import { allValidators, auditHeadValidator } from './audit-head';
@@ -62,21 +62,8 @@ export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
 };
 
 /** Timers the service uses (poke debounce); the fault-injection harness passes virtual ones. */
-export interface HubTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const REAL_TIMERS: HubTimers = {
-  setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
+/** Timers the service uses (poke debounce, queued-pull pings); the fault harness passes virtual ones. */
+export type HubTimers = Timers;
 
 export interface HubServiceOptions {
   store: HubStore;
@@ -245,7 +232,7 @@ export function createHubService(options: HubServiceOptions): HubService {
 
   // Poke fan-out: commits are gathered for pokeDebounceMs, then each session hears about the buckets it pulled.
   let pokeBuckets = new Set<Bucket>();
-  const timers = options.timers ?? REAL_TIMERS;
+  const timers = options.timers ?? realTimers;
   let pokeTimer: unknown = null;
   const firePokes = (): void => {
     pokeTimer = null;
