@@ -13,36 +13,21 @@ import { createConsoleApp, type ConsoleApp } from './app';
 import { createMemoryLogger } from './log';
 import { DEMO_PASSWORD } from './services/demo-seed';
 import { manualFaceMatch } from './services/test-support';
+import { callAs, loginDemoStaff, until } from '../test/support/console-day';
 
 const channel = (channelId: string) => ({ channelId, trustedSender: true });
 let app: ConsoleApp;
 let dir: string;
 
-async function call<T = unknown>(channelId: string, method: string, input: unknown = {}): Promise<T> {
-  const r = await app.dispatcher.invoke(method, input, channel(channelId));
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
+const call = <T = unknown>(channelId: string, method: string, input: unknown = {}): Promise<T> => callAs<T>(app, channelId, method, input);
 
-async function until<T>(fn: () => T | null | undefined | false, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const MANUAL_MATCH = manualFaceMatch(new Date(), '人工核对证件照片一致');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hall-app-day-'));
   app = await createConsoleApp({ dataDir: dir, mode: 'browser', emulatedDevices: true, logger: createMemoryLogger(), demo: true, masterKey: Buffer.alloc(32, 3), emulatorTiming: 'instant' });
-  await call('kiosk', 'session.login', { userName: 'kiosk01', password: DEMO_PASSWORD, counterId: null });
-  await call('clerk', 'session.login', { userName: 'clerk03', password: DEMO_PASSWORD, counterId: 'counter-03' });
-  await call('pad', 'session.login', { userName: 'pad03', password: DEMO_PASSWORD, counterId: 'counter-03' });
-  await call('super', 'session.login', { userName: 'super01', password: DEMO_PASSWORD, counterId: null });
+  await loginDemoStaff(app);
 }, 30_000);
 
 afterAll(async () => {

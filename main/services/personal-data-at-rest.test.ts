@@ -16,8 +16,8 @@ import type { IntakeView } from '../../preload/case-contract';
 import { SYNTHETIC_RECORDS } from '../../drivers/emulators/cards';
 import { createConsoleApp, DATABASE_FILE, type ConsoleApp } from '../app';
 import { createLogger, createMemoryLogger, type Logger } from '../log';
-import { DEMO_PASSWORD } from './demo-seed';
 import { manualFaceMatch } from './test-support';
+import { callAs, loginDemoStaff, until } from '../../test/support/console-day';
 
 const PERSON = SYNTHETIC_RECORDS.resident;
 const NEEDLES = { idNumber: PERSON.idNumber, idNumberLower: PERSON.idNumber.toLowerCase(), name: PERSON.name, address: PERSON.address };
@@ -28,21 +28,8 @@ let dir: string;
 const memory = createMemoryLogger();
 let logFile: string;
 
-async function call<T = unknown>(channelId: string, method: string, input: unknown = {}): Promise<T> {
-  const r = await app.dispatcher.invoke(method, input, { channelId, trustedSender: true });
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
+const call = <T = unknown>(channelId: string, method: string, input: unknown = {}): Promise<T> => callAs<T>(app, channelId, method, input);
 
-async function until<T>(fn: () => T | null | undefined | false, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Every file under `root`, recursively. */
 function filesUnder(root: string): string[] {
@@ -72,10 +59,7 @@ beforeAll(async () => {
   const fileLogger = createLogger((line) => appendFileSync(logFile, `${line}\n`), 'debug');
   const logger: Logger = { log: (level, event, fields) => (memory.log(level, event, fields), fileLogger.log(level, event, fields)) };
   app = await createConsoleApp({ dataDir: dir, mode: 'browser', emulatedDevices: true, logger, demo: true, masterKey: Buffer.alloc(32, 7), emulatorTiming: 'instant' });
-  await call('kiosk', 'session.login', { userName: 'kiosk01', password: DEMO_PASSWORD, counterId: null });
-  await call('clerk', 'session.login', { userName: 'clerk03', password: DEMO_PASSWORD, counterId: 'counter-03' });
-  await call('pad', 'session.login', { userName: 'pad03', password: DEMO_PASSWORD, counterId: 'counter-03' });
-  await call('super', 'session.login', { userName: 'super01', password: DEMO_PASSWORD, counterId: null });
+  await loginDemoStaff(app);
 }, 30_000);
 
 afterAll(async () => {
