@@ -14,6 +14,7 @@ import { createDispatcher, type Dispatcher } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
 import type { Logger } from './log';
 import { AuthService } from './services/auth';
+import { DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_SETTING, IdleLockMinutesSetting } from './services/idle-lock';
 import { seedDemoData } from './services/demo-seed';
 import { FaceCheckService } from './services/face';
 import { QueueService } from './services/queue';
@@ -76,6 +77,8 @@ export interface ConsoleApp {
   cases: CaseService;
   /** 查看完整信息 (audited reveal) and the retention purge of closed cases' personal fields. */
   privacy: PrivacyService;
+  /** 软件更新; the Electron shell asks it at start whether an installed update must be applied. */
+  updates: UpdatesService;
   /** The session of a window or connection, if any (events go only to logged-in channels). */
   isLoggedIn(channelId: string): boolean;
   /** A window or connection went away: drop its session. */
@@ -117,6 +120,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
   const store = createStore(join(opts.dataDir, DATABASE_FILE), masterKey, clock);
   let syncClient: SyncClient | null = null;
   let stopPurge: (() => void) | null = null;
+  let stopIdleSweep: (() => void) | null = null;
 
   try {
     if (opts.demo && (await seedDemoData(store))) logger.log('info', 'store.demo_seeded', {});
@@ -127,7 +131,25 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       store.settings.set('console.id', ConsoleIdSetting, `unenrolled-${randomUUID().slice(0, 8)}`);
 
     const events = createEventBus(logger);
-    const auth = new AuthService(store.users, store.counters, clock);
+    // Idle lock, enforced here in main (docs/security.md "Idle lock"): audited, and the window is told.
+    const auth = new AuthService(store.users, store.counters, clock, {
+      minutes: () => store.settings.get(IDLE_LOCK_SETTING, IdleLockMinutesSetting) ?? DEFAULT_IDLE_LOCK_MINUTES,
+      onChange: (change, channelId, session) => {
+        const action = { locked: 'session.idle_locked', unlocked: 'session.unlocked', replaced: 'session.lock_replaced' }[change];
+        store.audit.append({ actor: session.userId, action, subject: session.counter?.id ?? null, detail: { role: session.role } });
+        logger.log('info', `auth.${action}`, { role: session.role, counter: session.counter?.number ?? null });
+        if (change === 'locked') events.emit('session.ended', { reason: 'idle_lock' }, channelId);
+      },
+    });
+    const idleSweep = setInterval(() => {
+      try {
+        auth.sweepIdle();
+      } catch (err) {
+        logger.log('error', 'auth.idle_sweep_failed', { error: String((err as Error)?.message ?? err) });
+      }
+    }, 1000);
+    idleSweep.unref();
+    stopIdleSweep = () => clearInterval(idleSweep);
 
     const configured = store.settings.get(DEVICES_CONFIG_SETTING, DevicesConfig);
     if (!opts.emulatedDevices && !configured) {
@@ -269,10 +291,12 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       intake,
       cases,
       privacy,
+      updates,
       info: { ...info, dataDir: opts.dataDir },
       isLoggedIn: (channelId) => auth.get(channelId) !== null,
       endChannel: (channelId) => void auth.logout(channelId),
       async close() {
+        stopIdleSweep?.();
         stopPurge?.();
         stopStatusWatch();
         await syncClient?.stop();
@@ -281,6 +305,7 @@ export async function createConsoleApp(opts: ConsoleAppOptions): Promise<Console
       },
     };
   } catch (err) {
+    stopIdleSweep?.();
     stopPurge?.();
     await syncClient?.stop();
     store.close();

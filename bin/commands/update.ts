@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
+import { DATABASE_FILE } from '../../main/app';
 import { systemClock } from '../../main/domain/clock';
+import { openDatabase } from '../../main/store/database';
+import { AuditLogRepository } from '../../main/store/repositories/audit-log';
+import { OutboxRepository } from '../../main/store/repositories/outbox';
+import { pendingApply, readApplyRecord, resetApplyAttempts, type ApplyDecision } from '../../main/update/apply';
+import { UpdateInstaller, type InstalledVersion, type UpdateStatus } from '../../main/update/install';
+import { UpdateInstallError } from '../../main/update/reasons';
 import { canonicalJsonBytes } from '../../main/update/canonical-json';
 import {
   firstIssue,
@@ -26,7 +33,8 @@ import {
 } from '../../main/update/manifest';
 import { createUpdateSigningKey, describeArtifact, loadUpdateSigningKey, signKeysetBytes, signManifestBytes, withSignature } from '../../main/update/sign';
 import { parseKeyset, readLimited, verifyBundle } from '../../main/update/verify';
-import { print, requireOption, stringOption, UsageError, type Command } from '../command';
+import { print, requireOption, stringOption, UsageError, type Command, type CommandContext } from '../command';
+import { packageVersion } from './version';
 
 async function readJson<S extends z.ZodType>(file: string, maxBytes: number, schema: S, what: string): Promise<z.output<S>> {
   const read = await readLimited(file, maxBytes);
@@ -221,4 +229,158 @@ export const updateVerifyCommand: Command = {
   },
 };
 
-export const updateCommands: Command[] = [updateKeygenCommand, updateKeysetCommand, updateSignCommand, updateVerifyCommand];
+// ---- install, rollback, status on a console's data folder (headless host, technicians without a screen) ----
+
+/** The audit actor of these commands (the screen records the technician's user id instead). */
+export const CLI_ACTOR = 'cli';
+
+const dataOptions = {
+  data: { type: 'string', description: "the console's data folder (holds hall.sqlite and updates/)" },
+  keyset: { type: 'string', description: 'the pinned update keyset (default <data>/update-keyset.json; a packaged console: resources/update-keyset.json)' },
+} as const;
+
+/**
+ * The same installer the 软件更新 screen uses (main/update/install.ts), auditing into the console's own
+ * audit log as actor `cli`. Run it while the console is stopped: the one-at-a-time guard is per process.
+ */
+async function withInstaller<T>(ctx: CommandContext, work: (installer: UpdateInstaller, dataDir: string, audit: AuditLogRepository) => Promise<T>): Promise<T> {
+  const dataDir = resolve(requireOption(ctx, 'data'));
+  const dbFile = join(dataDir, DATABASE_FILE);
+  // Every install and rollback is audited: without the console's database there is nowhere to write it.
+  if (!existsSync(dbFile)) throw new Error(`no console database at ${dbFile} (start the console once, or hall db migrate --db ${dbFile})`);
+  const keyset = stringOption(ctx, 'keyset');
+  const db = openDatabase(dbFile, { now: systemClock, idleCheckpointMs: 0 });
+  try {
+    const audit = new AuditLogRepository(db, systemClock, new OutboxRepository(db, systemClock));
+    const installer = new UpdateInstaller({
+      dataDir,
+      clock: systemClock,
+      runningVersion: packageVersion(),
+      ...(keyset ? { keysetFile: resolve(keyset) } : {}),
+      audit: (e) => void audit.append({ actor: e.actor, action: e.action, subject: e.subject, detail: e.detail }),
+    });
+    return await work(installer, dataDir, audit);
+  } finally {
+    db.close();
+  }
+}
+
+/** A refusal: one line `hall update <cmd>: refused (code): 中文原因（code: detail）`, exit 1. */
+function refusedExit(ctx: CommandContext, command: string, err: unknown): number {
+  if (!(err instanceof UpdateInstallError)) throw err;
+  if (ctx.json) ctx.io.out(JSON.stringify({ ok: false, code: err.code, reason: err.reason, detail: err.detail }, null, 2));
+  ctx.io.err(`hall update ${command}: refused (${err.code}): ${err.message}`);
+  return 1;
+}
+
+const versionText = (v: InstalledVersion | null): string => (v ? `${v.version} (${v.channel}, counter ${v.counter}, from ${v.source} ${v.installedAt})` : 'none');
+
+/** What the console does at its next start on this machine's platform (main/update/apply.ts), for status. */
+async function nextStart(dataDir: string, status: UpdateStatus, installer: UpdateInstaller): Promise<ApplyDecision> {
+  return pendingApply({
+    dataDir,
+    state: await installer.readState(),
+    runningVersion: status.runningVersion,
+    platform: { os: process.platform, arch: process.arch, resourcesPath: '', execPath: process.execPath, appImage: process.env.APPIMAGE ?? null },
+    record: await readApplyRecord(dataDir),
+  });
+}
+
+function nextStartText(d: ApplyDecision): string {
+  if (d.kind === 'none') return d.why === 'running' ? 'nothing to apply (the installed version is running)' : 'nothing to apply (no update installed)';
+  if (d.kind === 'refused') return `will not apply ${d.version}: ${d.reason} (${d.code}: ${d.detail})`;
+  return `applies ${d.version}${d.rollback ? ' (rollback)' : ''}: runs ${d.installer} (${d.format})`;
+}
+
+export const updateStatusCommand: Command = {
+  name: 'update status',
+  summary: "installed, kept previous and running version, anti-rollback counter, keyset, and what the next start applies",
+  usage: '--data DIR [--keyset FILE] [--json]',
+  options: dataOptions,
+  async run(ctx) {
+    return withInstaller(ctx, async (installer, dataDir) => {
+      let status: UpdateStatus;
+      try {
+        status = await installer.status();
+      } catch (err) {
+        return refusedExit(ctx, 'status', err);
+      }
+      const next = await nextStart(dataDir, status, installer);
+      const record = await readApplyRecord(dataDir);
+      const keyset = status.keyset ? `keyset v${status.keyset.keysetVersion} (${status.keyset.threshold} of ${status.keyset.keys})` : 'no keyset pinned';
+      print(
+        ctx,
+        { ...status, nextStart: next, applyAttempts: record },
+        [
+          `running ${status.runningVersion}; installed ${versionText(status.current)}; previous ${versionText(status.previous)}`,
+          `anti-rollback counter ${status.highestCounter}; ${keyset}`,
+          `next start: ${nextStartText(next)}`,
+          ...(record ? [`apply attempts for ${record.version}: ${record.attempts}, last ${record.lastAttemptAt}${record.lastError ? `, error: ${record.lastError}` : ''}`] : []),
+        ].join('\n'),
+      );
+      return 0;
+    });
+  },
+};
+
+export const updateInstallCommand: Command = {
+  name: 'update install',
+  summary: "verify and install a signed bundle into a console's data folder (applied at its next start; audited as cli)",
+  usage: '--data DIR --from FOLDER [--keyset FILE] [--json]',
+  options: { ...dataOptions, from: { type: 'string', description: 'the bundle folder, or a USB folder holding exactly one bundle folder' } },
+  async run(ctx) {
+    const from = resolve(requireOption(ctx, 'from'));
+    return withInstaller(ctx, async (installer) => {
+      try {
+        const found = await installer.findUsbBundles(from);
+        if (found.length === 0) throw new UpdateInstallError('not_found', `no bundle (manifest.json) in ${from} or its sub-folders`);
+        if (found.length > 1) throw new UsageError(`${from} holds ${found.length} bundles: name one with --from (${found.join(', ')})`);
+        const status = await installer.install({ kind: 'usb', dir: found[0]! }, CLI_ACTOR);
+        const c = status.current!;
+        print(ctx, { ok: true, ...status }, `installed ${c.version} (${c.channel}, counter ${c.counter}) from ${found[0]}; previous ${versionText(status.previous)}; applied when the console next starts`);
+        return 0;
+      } catch (err) {
+        return refusedExit(ctx, 'install', err);
+      }
+    });
+  },
+};
+
+export const updateRollbackCommand: Command = {
+  name: 'update rollback',
+  summary: 'go back to the kept previous version (checked against what was verified at its install; audited as cli)',
+  usage: '--data DIR [--keyset FILE] [--json]',
+  options: dataOptions,
+  async run(ctx) {
+    return withInstaller(ctx, async (installer) => {
+      try {
+        const before = (await installer.status()).current;
+        const status = await installer.rollback(CLI_ACTOR);
+        print(ctx, { ok: true, ...status }, `rolled back from ${before?.version ?? '?'} to ${versionText(status.current)}; applied when the console next starts; the anti-rollback counter stays ${status.highestCounter}`);
+        return 0;
+      } catch (err) {
+        return refusedExit(ctx, 'rollback', err);
+      }
+    });
+  },
+};
+
+export const updateRetryCommand: Command = {
+  name: 'update retry',
+  summary: 'after the console gave up applying the installed update (UAC/polkit cancelled, installer failed): try again at the next start (audited as cli)',
+  usage: '--data DIR [--json]',
+  options: { data: dataOptions.data },
+  async run(ctx) {
+    return withInstaller(ctx, async (_installer, dataDir, audit) => {
+      const cleared = await resetApplyAttempts(dataDir);
+      if (cleared) {
+        audit.append({ actor: CLI_ACTOR, action: 'update.apply_retry', subject: `update:${cleared.version}`, detail: { version: cleared.version, attempts: cleared.attempts, lastError: cleared.lastError } });
+      }
+      const text = cleared ? `cleared ${cleared.attempts} apply attempt(s) of ${cleared.version}: the console runs its installer again at the next start` : 'no apply attempts recorded: nothing to clear';
+      print(ctx, { cleared }, text);
+      return 0;
+    });
+  },
+};
+
+export const updateCommands: Command[] = [updateKeygenCommand, updateKeysetCommand, updateSignCommand, updateVerifyCommand, updateStatusCommand, updateInstallCommand, updateRollbackCommand, updateRetryCommand];

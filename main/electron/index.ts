@@ -3,6 +3,7 @@
  * applies lives in policy.ts / hardening.ts / ipc.ts / protocol.ts / crash-log.ts, which are tested
  * in plain Node; this file only connects them to the Electron objects.
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog, ipcMain, net, protocol, safeStorage, session, shell, webContents } from 'electron';
@@ -95,6 +96,14 @@ async function start(): Promise<void> {
     return;
   }
 
+  // An installed update (or a technician's rollback) not yet running: its re-verified installer is
+  // launched detached and the console quits; if it cannot be launched, the console starts as it is
+  // (main/update/apply.ts decides; docs/security.md "Apply at start"). Packaged builds only.
+  if (app.isPackaged && (await applyInstalledUpdate(consoleApp))) {
+    app.quit();
+    return;
+  }
+
   protocol.handle(
     APP_SCHEME,
     createAppProtocolHandler({
@@ -124,6 +133,33 @@ async function start(): Promise<void> {
   });
 
   mainWindow = createMainWindow();
+}
+
+/** True when the installer was launched (the caller quits); false: start normally. */
+async function applyInstalledUpdate(current: ConsoleApp): Promise<boolean> {
+  const { decision, record } = await current.updates.applyAtStart({
+    os: process.platform,
+    arch: process.arch,
+    resourcesPath: process.resourcesPath,
+    execPath: process.execPath,
+    appImage: process.env.APPIMAGE ?? null,
+  });
+  if (decision.kind !== 'run' || !record) return false;
+  const error = await new Promise<string | null>((resolve) => {
+    try {
+      const child = spawn(decision.command, decision.args, { detached: true, stdio: 'ignore', windowsHide: false });
+      child.once('error', (err) => resolve(err.message));
+      child.once('spawn', () => {
+        child.unref();
+        resolve(null);
+      });
+    } catch (err) {
+      resolve(err instanceof Error ? err.message : String(err));
+    }
+  });
+  if (error === null) return true;
+  await current.updates.applyFailed(decision, record, error);
+  return false;
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -78,6 +78,30 @@ describe('UpdatesService', () => {
     expect(down.bundles).toHaveLength(2); // the USB list still there
   });
 
+  it('at start: launches of the installed update are counted and audited; a failed launch too; then it gives up', async () => {
+    mkdirSync(join(root, 'data'), { recursive: true });
+    writeFileSync(join(root, 'data', KEYSET_PIN_FILE), keysetPinBytes(keysetDocument([key], 1)));
+    const s = service();
+    const platform = { os: 'linux', arch: 'x64', resourcesPath: '/opt/hall-console/resources', execPath: '/opt/hall-console/hall-console', appImage: null };
+    expect((await s.applyAtStart(platform)).decision).toEqual({ kind: 'none', why: 'nothing_installed' });
+    await s.install({ source: 'usb', location: join(root, 'usb', 'ok') }, 'tech-user-1');
+
+    const first = await s.applyAtStart(platform);
+    expect(first.decision).toMatchObject({ kind: 'run', version: '1.4.0', format: 'deb' });
+    expect(first.record).toMatchObject({ attempts: 1, lastError: null });
+    if (first.decision.kind !== 'run' || !first.record) throw new Error('expected run');
+    await s.applyFailed(first.decision, first.record, 'spawn /bin/sh ENOENT');
+    expect((await s.applyAtStart(platform)).record).toMatchObject({ attempts: 2, lastError: 'spawn /bin/sh ENOENT' });
+    expect((await s.applyAtStart(platform)).decision).toMatchObject({ kind: 'refused', code: 'gave_up' });
+    expect(store.audit.forSubject('update:1.4.0').map((r) => [r.actor, r.action])).toEqual([
+      ['tech-user-1', 'update.install'],
+      [null, 'update.apply'],
+      [null, 'update.apply_failed'],
+      [null, 'update.apply'],
+      [null, 'update.apply_refused'],
+    ]);
+  });
+
   it('says unavailable with the reason when no keyset is pinned', async () => {
     const err = await serviceError(service().install({ source: 'usb', location: join(root, 'usb', 'ok') }, 'tech-user-1'));
     expect(err.code).toBe('unavailable');

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
 import type { Store } from '../store';
+import { pendingApply, readApplyRecord, recordApplyAttempt, recordApplyFailure, type ApplyDecision, type ApplyPlatform, type ApplyRecord } from '../update/apply';
 import { hubHttpOrigin } from '../update/hub-source';
 import { UpdateInstaller, type BundleCheck, type BundleSource, type InstalledVersion, type UpdateStatus } from '../update/install';
 import { UpdateInstallError, type InstallRefusalCode } from '../update/reasons';
@@ -197,6 +198,50 @@ export class UpdatesService {
     const status = await this.status();
     this.options.logger.log('info', 'updates.installed', { version: status.current?.version ?? null, counter: status.current?.counter ?? null, source: source.kind });
     return status;
+  }
+
+  /**
+   * At start, before the window (main/electron/index.ts): the installer to run for the installed
+   * version when it is not the running one, re-verified (main/update/apply.ts). The launch is counted
+   * and audited here; a refusal is logged and audited and the console starts as it is. Never throws.
+   */
+  async applyAtStart(platform: ApplyPlatform): Promise<{ decision: ApplyDecision; record: ApplyRecord | null }> {
+    const { store, logger, clock, dataDir, runningVersion } = this.options;
+    try {
+      const state = await this.installer.readState();
+      const previous = await readApplyRecord(dataDir);
+      const decision = await pendingApply({ dataDir, state, runningVersion, platform, record: previous });
+      if (decision.kind === 'none') return { decision, record: previous };
+      if (decision.kind === 'refused') {
+        logger.log('warn', 'updates.apply_refused', { version: decision.version, code: decision.code, detail: decision.detail });
+        store.audit.append({ actor: null, action: 'update.apply_refused', subject: `update:${decision.version}`, detail: { version: decision.version, running: runningVersion, code: decision.code, detail: decision.detail.slice(0, 300) } });
+        return { decision, record: previous };
+      }
+      const record = await recordApplyAttempt(dataDir, decision, previous, clock());
+      logger.log('info', 'updates.apply', { version: decision.version, format: decision.format, rollback: decision.rollback, attempt: record.attempts });
+      store.audit.append({
+        actor: null,
+        action: 'update.apply',
+        subject: `update:${decision.version}`,
+        detail: { version: decision.version, counter: decision.counter, running: runningVersion, format: decision.format, rollback: decision.rollback, attempt: record.attempts },
+      });
+      return { decision, record };
+    } catch (err) {
+      logger.log('error', 'updates.apply_check_failed', { error: err instanceof Error ? err.message : String(err) });
+      return { decision: { kind: 'none', why: 'nothing_installed' }, record: null };
+    }
+  }
+
+  /** The shell could not launch the installer: logged, audited, kept in updates/apply.json; the console starts normally. */
+  async applyFailed(decision: Extract<ApplyDecision, { kind: 'run' }>, record: ApplyRecord, error: string): Promise<void> {
+    const { store, logger, dataDir } = this.options;
+    logger.log('error', 'updates.apply_failed', { version: decision.version, format: decision.format, error });
+    store.audit.append({ actor: null, action: 'update.apply_failed', subject: `update:${decision.version}`, detail: { version: decision.version, format: decision.format, attempt: record.attempts, error: error.slice(0, 300) } });
+    try {
+      await recordApplyFailure(dataDir, record, error);
+    } catch (err) {
+      logger.log('error', 'updates.apply_record_failed', { error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   async rollback(actor: string): Promise<UpdatesStatusView> {

@@ -119,7 +119,7 @@ function fromRefusal(r: UpdateRefusal): UpdateInstallError {
 }
 
 /** Write-then-rename with fsync of the file and its folder: a crash leaves the old or the new state, never half. */
-async function writeFileAtomic(path: string, dir: string, content: Buffer): Promise<void> {
+export async function writeFileAtomic(path: string, dir: string, content: Buffer): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
   try {
@@ -471,11 +471,9 @@ export class UpdateInstaller {
       const current = state.current;
       if (!previous || !current) throw new UpdateInstallError('no_previous', 'no previous version is kept');
       const dir = join(this.updatesDir, previous.dir);
-      const manifestRead = await readLimited(join(dir, MANIFEST_FILE), MAX_MANIFEST_BYTES);
-      if (!manifestRead.ok) throw new UpdateInstallError('kept_damaged', manifestRead.message);
-      if (sha256(manifestRead.bytes) !== previous.manifestSha256) throw new UpdateInstallError('kept_damaged', `${previous.dir}/${MANIFEST_FILE} is not the manifest verified at install`);
-      const manifest = UpdateManifest.parse(JSON.parse(manifestRead.bytes.toString('utf8')));
-      const artifactsOk = await verifyKeptArtifacts(dir, manifest);
+      const kept = await readKeptManifest(dir, previous);
+      if (!kept.ok) throw new UpdateInstallError('kept_damaged', kept.message);
+      const artifactsOk = await verifyKeptArtifacts(dir, kept.manifest.artifacts);
       if (artifactsOk !== null) throw new UpdateInstallError('kept_damaged', artifactsOk);
 
       const next: UpdateState = { ...state, current: previous, previous: null };
@@ -511,9 +509,29 @@ export class UpdateInstaller {
   }
 }
 
-/** A kept version's artifacts against its manifest: size, then SHA-512 streamed. Null when they match. */
-async function verifyKeptArtifacts(dir: string, manifest: UpdateManifest): Promise<string | null> {
-  for (const artifact of manifest.artifacts) {
+/**
+ * A kept (installed or previous) version's manifest: its bytes must still hash to the SHA-256 that
+ * state.json recorded when it was verified at install. Used by rollback and by the apply step at start
+ * (main/update/apply.ts). Never throws.
+ */
+export async function readKeptManifest(
+  dir: string,
+  recorded: Pick<InstalledVersion, 'dir' | 'manifestSha256'>,
+): Promise<{ ok: true; manifest: UpdateManifest } | { ok: false; message: string }> {
+  const read = await readLimited(join(dir, MANIFEST_FILE), MAX_MANIFEST_BYTES);
+  if (!read.ok) return { ok: false, message: read.message };
+  if (sha256(read.bytes) !== recorded.manifestSha256) return { ok: false, message: `${recorded.dir}/${MANIFEST_FILE} is not the manifest verified at install` };
+  try {
+    const parsed = UpdateManifest.safeParse(JSON.parse(read.bytes.toString('utf8')));
+    return parsed.success ? { ok: true, manifest: parsed.data } : { ok: false, message: `${recorded.dir}/${MANIFEST_FILE} does not parse` };
+  } catch {
+    return { ok: false, message: `${recorded.dir}/${MANIFEST_FILE} is not JSON` };
+  }
+}
+
+/** Kept artifacts against their manifest entries: size, then SHA-512 streamed. Null when they match, else why not. */
+export async function verifyKeptArtifacts(dir: string, artifacts: readonly UpdateManifest['artifacts'][number][]): Promise<string | null> {
+  for (const artifact of artifacts) {
     const path = join(dir, artifact.name);
     let st;
     try {
