@@ -20,7 +20,7 @@ import { applyCheckpoint, cursorEpoch, dropCursors, readCursors, type PaymentCon
 import { backoffDelayMs } from './backoff';
 import { realTimers, type SyncConnection, type SyncTimers, type SyncTransport } from './transport';
 
-/** Buckets a counter console downloads (hall_cases is the supervisor view, later). */
+/** Buckets every console downloads; a supervisor station adds hall_cases (buckets.ts pullBuckets). */
 export const DEFAULT_PULL_BUCKETS: readonly Bucket[] = ['catalog', 'calendar', 'credit', 'users', 'devices', 'payments'];
 export const HELLO_SIGNING_PREFIX = 'HALLSYNC1';
 const DAY_MS = 86_400_000;

@@ -61,7 +61,6 @@ export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
   queuedPingMs: 5000,
 };
 
-/** Timers the service uses (poke debounce); the fault-injection harness passes virtual ones. */
 /** Timers the service uses (poke debounce, queued-pull pings); the fault harness passes virtual ones. */
 export type HubTimers = Timers;
 
