@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'unknown_method',
   'payload_too_large',
   'unauthenticated', // no session
+  'locked', // the session is idle-locked: unlock with the password (session.login) first
   'forbidden', // session's role may not call this method
   'foreign_sender', // call did not come from our own window / token-holding page
   'bad_credentials',
@@ -86,6 +87,8 @@ export const Session = z.object({
   role: Role,
   counter: Counter.nullable(),
   startedAt: IsoTime,
+  /** Set by `session.current` while the session is idle-locked (docs/security.md "Idle lock"). */
+  locked: z.boolean().optional(),
 });
 export type Session = z.infer<typeof Session>;
 
@@ -383,6 +386,13 @@ export const methods = {
     summary: 'end the session of this window',
     input: z.object({}).strict(),
     output: z.object({ loggedOut: z.boolean() }),
+    access: ANY_SESSION,
+  }),
+  'session.heartbeat': method({
+    summary: 'user input in the window (throttled): keeps the session from idle-locking',
+    input: z.object({}).strict(),
+    /** Idle limit of this session in seconds, null when it never locks (kiosk, or the lock is off). */
+    output: z.object({ idleLockSeconds: z.number().positive().nullable() }),
     access: ANY_SESSION,
   }),
   'devices.status': method({

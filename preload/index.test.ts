@@ -142,6 +142,7 @@ describe('preload exposure (item 15)', () => {
           "ratings.submit",
           "scanner.submit",
           "session.current",
+          "session.heartbeat",
           "session.login",
           "session.logout",
           "sync.corrections",

@@ -30,6 +30,7 @@ function setup(overrides: Partial<Handlers> = {}) {
     'session.login': () => clerk,
     'session.current': (_i, ctx) => ctx.session,
     'session.logout': () => ({ loggedOut: true }),
+    'session.heartbeat': () => ({ idleLockSeconds: 600 }),
     'devices.status': () => [],
     'sync.status': () => ({ state: 'not_enrolled', pendingUploads: 0, lastSyncAt: null, hubUrl: null }),
     'sync.corrections': () => ({ rows: [], total: 0 }),

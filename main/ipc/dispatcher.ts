@@ -1,7 +1,7 @@
 /**
  * One entry point for every contract call, whatever the transport (Electron IPC or the host's
  * websocket bridge). In order: sender check → method known → payload size → session and role →
- * input schema → handler → output schema. The role is checked before the input is parsed, so a role
+ * idle lock → input schema → handler → output schema. The role is checked before the input is parsed, so a role
  * the method does not allow is refused the same way whatever it sends (it learns nothing about the
  * schema, and no parser runs on its behalf). Every failure is a typed `{ code, message }` result;
  * no stack trace or exception reaches the renderer.
@@ -41,6 +41,8 @@ export type Handlers = {
 
 export interface SessionLookup {
   get(channelId: string): Session | null;
+  /** Idle lock (main/services/idle-lock.ts): 'locked' refuses the call; otherwise it may count as activity. */
+  admit?(channelId: string, method: MethodName): 'ok' | 'locked';
 }
 
 export interface Dispatcher {
@@ -92,6 +94,10 @@ export function createDispatcher(deps: { handlers: Handlers; sessions: SessionLo
           logger.log('warn', 'ipc.forbidden', { method, role: session.role });
           return fail('forbidden', `${method}: role ${session.role} may not do this`);
         }
+      }
+
+      if (session && sessions.admit?.(caller.channelId, method) === 'locked') {
+        return fail('locked', `${method}: 工作台已锁定，请输入密码解锁`);
       }
 
       const parsed = spec.input.safeParse(input ?? {});

@@ -49,7 +49,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'app.info': () => deps.info,
     'counters.list': () => deps.counters.listActive().map(({ id, number, name, zone }) => ({ id, number, name, zone })),
     'session.login': (input, ctx) => deps.auth.login(ctx.channelId, input),
-    'session.current': (_input, ctx) => ctx.session,
+    'session.current': (_input, ctx) => deps.auth.current(ctx.channelId),
+    // The dispatcher already counted the call as activity; this only tells the renderer its limit.
+    'session.heartbeat': (_input, ctx) => {
+      const ms = deps.auth.idleLimitMs(ctx.channelId);
+      return { idleLockSeconds: ms === null ? null : ms / 1000 };
+    },
     'session.logout': (_input, ctx) => {
       const loggedOut = deps.auth.logout(ctx.channelId);
       if (loggedOut) deps.events.emit('session.ended', { reason: 'logout' }, ctx.channelId);

@@ -108,3 +108,98 @@ describe('AuthService', () => {
     expect(auth.get('w2')?.userName).toBe('sup01');
   });
 });
+
+describe('AuthService idle lock (injectable clock)', () => {
+  function idleSetup(minutes = 10) {
+    const base = setup();
+    const changes: string[] = [];
+    const auth = new AuthService(base.users, counters, base.clock, {
+      minutes: () => minutes,
+      onChange: (change, channelId, session) => changes.push(`${change}:${channelId}:${session.userName}`),
+    });
+    return { ...base, auth, changes };
+  }
+  const MIN = 60_000;
+
+  it('locks a clerk idle past the limit: refused, reported once; unlocks with the right password and goes on', async () => {
+    const { auth, clock, changes } = idleSetup(10);
+    const session = await auth.login('w', { userName: 'clerk01', password: 'right', counterId: 'c3' });
+    clock.advance(9 * MIN);
+    expect(auth.admit('w', 'intake.update')).toBe('ok'); // activity: the idle time restarts
+    clock.advance(9 * MIN);
+    expect(auth.sweepIdle()).toEqual([]);
+    expect(auth.admit('w', 'intake.current')).toBe('ok');
+    clock.advance(10 * MIN);
+    expect(auth.sweepIdle()).toEqual(['w']);
+    expect(auth.sweepIdle()).toEqual([]); // reported once
+    expect(changes).toEqual(['locked:w:clerk01']);
+    expect(auth.admit('w', 'intake.update')).toBe('locked');
+    expect(auth.admit('w', 'session.heartbeat')).toBe('locked');
+    expect(auth.admit('w', 'devices.status')).toBe('ok'); // harmless status read
+    expect(auth.admit('w', 'session.logout')).toBe('ok');
+    expect(auth.current('w')).toMatchObject({ userName: 'clerk01', locked: true });
+
+    const unlocked = await auth.login('w', { userName: 'clerk01', password: 'right', counterId: null });
+    expect(unlocked).toEqual(session); // same session, same counter: the draft carries on
+    expect(changes).toEqual(['locked:w:clerk01', 'unlocked:w:clerk01']);
+    expect(auth.admit('w', 'intake.update')).toBe('ok');
+    expect(auth.current('w')).toEqual(session);
+  });
+
+  it('counts wrong unlock passwords toward the 5-failure lockout and stays locked', async () => {
+    const { auth, clock, users } = idleSetup(10);
+    await auth.login('w', { userName: 'clerk01', password: 'right', counterId: 'c3' });
+    clock.advance(11 * MIN);
+    expect(auth.admit('w', 'cases.list')).toBe('locked');
+    for (let i = 0; i < 4; i++) expect(await code(auth.login('w', { userName: 'clerk01', password: 'bad', counterId: null }))).toBe('bad_credentials');
+    expect(users.rows.get('clerk01')?.failedAttempts).toBe(4);
+    expect(await code(auth.login('w', { userName: 'clerk01', password: 'bad', counterId: null }))).toBe('locked_out');
+    expect(await code(auth.login('w', { userName: 'clerk01', password: 'right', counterId: null }))).toBe('locked_out');
+    expect(auth.admit('w', 'cases.list')).toBe('locked');
+    expect(auth.isLocked('w')).toBe(true);
+  });
+
+  it('ends the locked session when another user logs in on that window', async () => {
+    const { auth, clock, changes } = idleSetup(10);
+    await auth.login('w', { userName: 'clerk01', password: 'right', counterId: 'c3' });
+    clock.advance(10 * MIN);
+    expect(auth.admit('w', 'cases.list')).toBe('locked');
+    const sup = await auth.login('w', { userName: 'sup01', password: 'right', counterId: null });
+    expect(auth.get('w')).toEqual(sup);
+    expect(auth.admit('w', 'cases.list')).toBe('ok');
+    expect(changes).toEqual(['locked:w:clerk01', 'replaced:w:clerk01']);
+  });
+
+  it('never locks kiosk accounts (hall kiosk and rating pad); 0 minutes turns the lock off', async () => {
+    const { auth, clock } = idleSetup(10);
+    await auth.login('k', { userName: 'kiosk01', password: 'right', counterId: null });
+    await auth.login('pad', { userName: 'pad03', password: 'right', counterId: null });
+    await auth.login('sup', { userName: 'sup01', password: 'right', counterId: null });
+    clock.advance(24 * 60 * MIN);
+    expect(auth.sweepIdle()).toEqual(['sup']);
+    expect(auth.admit('k', 'queue.issue')).toBe('ok');
+    expect(auth.admit('pad', 'ratings.pending')).toBe('ok');
+    expect(auth.idleLimitMs('k')).toBeNull();
+    expect(auth.idleLimitMs('sup')).toBe(10 * MIN);
+
+    const off = idleSetup(0);
+    await off.auth.login('sup', { userName: 'sup01', password: 'right', counterId: null });
+    off.clock.advance(24 * 60 * MIN);
+    expect(off.auth.sweepIdle()).toEqual([]);
+    expect(off.auth.admit('sup', 'cases.list')).toBe('ok');
+  });
+
+  it('falls back to 10 minutes when the setting cannot be read', async () => {
+    const base = setup();
+    const auth = new AuthService(base.users, counters, base.clock, {
+      minutes: () => {
+        throw new Error('bad setting');
+      },
+    });
+    await auth.login('w', { userName: 'sup01', password: 'right', counterId: null });
+    base.clock.advance(10 * MIN - 1);
+    expect(auth.admit('w', 'cases.list')).toBe('ok');
+    base.clock.advance(10 * MIN);
+    expect(auth.admit('w', 'cases.list')).toBe('locked');
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { AppInfo, CardView, Counter, CounterStatus, DeviceStatus, QUEUE_ACTIONS, QueueState, ScanView, Session, SyncStatus } from '../../preload/contract';
-import { hall } from '../bridge';
+import { hall, onLockedResult } from '../bridge';
 import { errorText } from './errors';
 
 interface ConsoleState {
@@ -13,6 +13,8 @@ interface ConsoleState {
   info: AppInfo | null;
   counters: Counter[];
   session: Session | null;
+  /** Main idle-locked this window's session: the lock screen covers the (still mounted) screen. */
+  locked: boolean;
   devices: DeviceStatus[];
   sync: SyncStatus | null;
   /** The card on the reader, as main masked it. */
@@ -35,6 +37,8 @@ interface ConsoleState {
   setLastScan(scan: ScanView): void;
   login(input: { userName: string; password: string; counterId: string | null }): Promise<string | null>;
   logout(): Promise<void>;
+  /** 解锁: the session's own user re-enters the password (main's login path, so failures count toward lockout). */
+  unlock(password: string): Promise<string | null>;
   refreshStatus(): Promise<void>;
 }
 
@@ -46,6 +50,7 @@ export const useConsole = create<ConsoleState>((set, get) => ({
   info: null,
   counters: [],
   session: null,
+  locked: false,
   devices: [],
   sync: null,
   card: null,
@@ -104,13 +109,19 @@ export const useConsole = create<ConsoleState>((set, get) => ({
         info: info.value,
         counters: counters.ok ? counters.value : [],
         session: session.ok ? session.value : null,
+        locked: session.ok && session.value?.locked === true,
         ready: true,
       });
       unsubscribers.forEach((u) => u());
       unsubscribers = [
         api.on('devices.changed', (devices) => set({ devices })),
         api.on('sync.changed', (sync) => set({ sync })),
-        api.on('session.ended', () => set({ session: null, devices: [], sync: null, card: null, lastScan: null, queue: null })),
+        api.on('session.ended', ({ reason }) =>
+          reason === 'idle_lock' ? set({ locked: true }) : set({ session: null, locked: false, devices: [], sync: null, card: null, lastScan: null, queue: null }),
+        ),
+        onLockedResult(() => {
+          if (get().session && !get().locked) set({ locked: true });
+        }),
         api.on('idcard.read', (card) => set({ card, cardError: null })),
         api.on('idcard.failed', ({ message }) => set({ cardError: message })),
         api.on('scanner.scanned', (scan) => set({ lastScan: scan })),
@@ -125,14 +136,24 @@ export const useConsole = create<ConsoleState>((set, get) => ({
   async login(input) {
     const r = await hall().session.login(input);
     if (!r.ok) return errorText(r.error);
-    set({ session: r.value });
+    set({ session: r.value, locked: false });
     await get().refreshStatus();
+    return null;
+  },
+
+  async unlock(password) {
+    const session = get().session;
+    if (!session) return '登录已失效，请重新登录';
+    const r = await hall().session.login({ userName: session.userName, password, counterId: session.counter?.id ?? null });
+    if (!r.ok) return errorText(r.error);
+    if (r.value.userId !== session.userId) return '请使用本人账号解锁';
+    set({ session: r.value, locked: false });
     return null;
   },
 
   async logout() {
     await hall().session.logout({});
-    set({ session: null, devices: [], sync: null, card: null, lastScan: null, queue: null });
+    set({ session: null, locked: false, devices: [], sync: null, card: null, lastScan: null, queue: null });
   },
 
   async readCard() {

@@ -9,6 +9,8 @@ export function errorText(error: HallError): string {
       return '提交的内容过大，请精简后重试';
     case 'unauthenticated':
       return '登录已失效，请重新登录';
+    case 'locked':
+      return '工作台已锁定，请输入密码解锁';
     case 'forbidden':
       return error.message.startsWith('您') ? error.message : '当前账号无权进行此操作';
     case 'foreign_sender':
