@@ -45,7 +45,7 @@ describe('idle lock', () => {
     await page.getByRole('button', { name: /解\s*锁/ }).click();
     await expect(page.getByTestId('lock-error').textContent()).resolves.toContain('用户名或密码错误');
     expect(env.app.store.users.getByUserName('clerk03')?.failedAttempts).toBe(1);
-    await page.screenshot({ path: screenshotPath('idle-lock-wrong-password'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('idle-lock-wrong-password'), fullPage: true, animations: 'disabled' });
 
     // Back to a normal limit before unlocking, so the window does not lock again mid-test.
     env.app.store.settings.set(IDLE_LOCK_SETTING, IdleLockMinutesSetting, 10);

@@ -100,7 +100,7 @@ describe('待更正 with a hub that rejects', () => {
     expect(text).toContain('受理');
     expect(text).toContain('请校准本机时钟后重新提交'); // the known reason in Chinese
     expect(text).not.toContain(SYNTHETIC_RECORDS.resident.idNumber);
-    await page.screenshot({ path: screenshotPath('sync-corrections-drawer'), mask: [page.getByTestId('card-photo'), page.getByTestId('face-video')] });
+    await page.screenshot({ path: screenshotPath('sync-corrections-drawer'), animations: 'disabled', mask: [page.getByTestId('card-photo'), page.getByTestId('face-video')] });
 
     // The hall fixes the rule; the clerk resends.
     rule = null;
@@ -128,7 +128,7 @@ describe('待更正 with a hub that rejects', () => {
     await page.getByRole('button', { name: /确\s*定/ }).click();
     await expect.poll(() => page.getByTestId('corrections-result').textContent()).toContain('已标记为已处理');
     await expect.poll(() => page.getByTestId('status-corrections').count(), { timeout: 10_000 }).toBe(0);
-    await page.screenshot({ path: screenshotPath('sync-corrections-settled'), mask: [page.getByTestId('card-photo'), page.getByTestId('face-video')] });
+    await page.screenshot({ path: screenshotPath('sync-corrections-settled'), animations: 'disabled', mask: [page.getByTestId('card-photo'), page.getByTestId('face-video')] });
     expect(env.app.store.audit.forSubject(`outbox:${seq2}`)).toEqual([expect.objectContaining({ actor: 'user-clerk03', action: 'sync.correction_dismissed' })]);
     rule = null;
 
