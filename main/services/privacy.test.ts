@@ -14,6 +14,7 @@ import { createMemoryLogger } from '../log';
 import { DEMO_PASSWORD } from './demo-seed';
 import { DEFAULT_RETENTION_DAYS, RETENTION_DAYS_SETTING, RetentionDaysSetting } from './privacy';
 import { manualFaceMatch } from './test-support';
+import { IDLE_LOCK_SETTING, IdleLockMinutesSetting } from './idle-lock';
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-03-02T02:00:00.000Z');
@@ -66,6 +67,8 @@ const auditRows = (action: string) =>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hall-privacy-'));
   app = await createConsoleApp({ dataDir: dir, mode: 'browser', emulatedDevices: true, logger: createMemoryLogger(), demo: true, masterKey: Buffer.alloc(32, 5), emulatorTiming: 'instant', clock, purgeTimer });
+  // These tests move the clock by months: the idle lock (its own tests) is off here.
+  app.store.settings.set(IDLE_LOCK_SETTING, IdleLockMinutesSetting, 0);
   await call('super', 'session.login', { userName: 'super01', password: DEMO_PASSWORD, counterId: null });
   await call('clerk', 'session.login', { userName: 'clerk03', password: DEMO_PASSWORD, counterId: 'counter-03' });
   await call('kiosk', 'session.login', { userName: 'kiosk01', password: DEMO_PASSWORD, counterId: null });
