@@ -6,7 +6,6 @@
  * (sync.hallCases), so the supervisor's 全厅办件 shows the case from the hub's hall_cases feed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,19 +19,10 @@ import type { Mutation } from '../../sync/protocol';
 import { startHubServer } from '../../sync/hub/server';
 import { SqliteHubStore } from '../../sync/hub/store';
 import { login, screenshotPath, startE2e, type E2eEnv } from './harness';
+import { freePort } from '../support/net';
 
 vi.setConfig({ testTimeout: 240_000 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let env: E2eEnv;
 let hubDir: string;

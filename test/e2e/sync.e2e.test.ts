@@ -4,7 +4,6 @@
  * status bar turns 在线 · 0 条待传 by itself.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -18,19 +17,10 @@ import { manualFaceMatch } from '../../main/services/test-support';
 import { startHubServer } from '../../sync/hub/server';
 import { SqliteHubStore } from '../../sync/hub/store';
 import { login, screenshotPath, startE2e, type E2eEnv } from './harness';
+import { freePort } from '../support/net';
 
 vi.setConfig({ testTimeout: 180_000 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let env: E2eEnv;
 let hubDir: string;
