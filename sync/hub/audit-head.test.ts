@@ -2,11 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testClock } from '../../main/domain/clock';
 import { AUDIT_HEAD_MUTATION, signAuditHead } from '../../main/security/audit-chain';
 import { generateConsoleSigningKey } from '../../main/security/receipt-signature';
-import type { SyncMessage } from '../protocol';
 import { allValidators, auditHeadValidator } from './audit-head';
 import { createHubService } from './session';
 import { SqliteHubStore } from './store/sqlite';
-import { enrollTestConsole, helloFor, testMutation } from './test-support';
+import { enrollTestConsole, helloFor, sessionClient, testMutation } from './test-support';
 
 const NOW = '2026-11-26T02:00:00.000Z';
 const cleanups: (() => Promise<void>)[] = [];
@@ -26,13 +25,7 @@ describe('hub: audit.head mutations (the hub as witness of the audit chain)', ()
       await store.close();
     });
     const c03 = await enrollTestConsole(store, 'C03');
-    const out: SyncMessage[] = [];
-    const session = service.openSession((m) => void out.push(m));
-    const send = async (m: unknown): Promise<SyncMessage[]> => {
-      const before = out.length;
-      await session.receive(JSON.stringify(m));
-      return out.slice(before);
-    };
+    const { send } = sessionClient(service);
     expect((await send(helloFor(c03, clock())))[0]?.type).toBe('welcome');
 
     const head = (key = c03.key, over: object = {}) => signAuditHead(key.privateKey, { consoleId: 'C03', lastId: 12, hash: HASH, at: NOW, ...over });
@@ -69,13 +62,7 @@ describe('hub: audit.head mutations (the hub as witness of the audit chain)', ()
       await store.close();
     });
     const c03 = await enrollTestConsole(store, 'C03');
-    const out: SyncMessage[] = [];
-    const session = service.openSession((m) => void out.push(m));
-    const send = async (m: unknown): Promise<SyncMessage[]> => {
-      const before = out.length;
-      await session.receive(JSON.stringify(m));
-      return out.slice(before);
-    };
+    const { send } = sessionClient(service);
     expect((await send(helloFor(c03, clock())))[0]?.type).toBe('welcome');
     const head = (lastId: number, hash: string) => ({ ...signAuditHead(c03.key.privateKey, { consoleId: 'C03', lastId, hash, at: NOW }) });
     // Correctly signed by the console's own key, yet behind (or beside) what the hub already holds.

@@ -14,12 +14,10 @@ import {
   parseCursor,
   signHello,
   type HubLimits,
-
-  type HubSession,
 } from './session';
 import { SqliteHubStore } from './store/sqlite';
 import type { HubStore } from './store/types';
-import { enrollTestConsole, helloFor, testMutation, type TestConsole } from './test-support';
+import { enrollTestConsole, helloFor, sessionClient, testMutation, type TestConsole, type TestSessionClient } from './test-support';
 
 const NOW = '2026-11-26T02:00:00.000Z';
 const H = 3_600_000;
@@ -32,11 +30,7 @@ afterEach(async () => {
   expect(offProtocol.splice(0)).toEqual([]);
 });
 
-interface Client {
-  session: HubSession;
-  out: SyncMessage[];
-  send(message: unknown): Promise<SyncMessage[]>;
-}
+type Client = TestSessionClient;
 
 async function setup(limits: Partial<HubLimits> = {}, wrap: (s: HubStore) => HubStore = (s) => s) {
   const raw = await SqliteHubStore.open({ file: ':memory:' });
@@ -47,22 +41,10 @@ async function setup(limits: Partial<HubLimits> = {}, wrap: (s: HubStore) => Hub
     await service.close();
     await raw.close();
   });
-  const client = (): Client => {
-    const out: SyncMessage[] = [];
-    const session = service.openSession((m) => {
+  const client = (): Client =>
+    sessionClient(service, (m) => {
       if (!SyncMessage.safeParse(m).success) offProtocol.push(m);
-      out.push(m);
     });
-    return {
-      session,
-      out,
-      async send(message) {
-        const before = out.length;
-        await session.receive(typeof message === 'string' ? message : JSON.stringify(message));
-        return out.slice(before);
-      },
-    };
-  };
   const c03 = await enrollTestConsole(raw, 'C03');
   const connected = async (who: TestConsole = c03, at = clock()): Promise<Client> => {
     const c = client();
@@ -378,17 +360,7 @@ describe('HubSession: pull', () => {
         await store.close();
       });
       const c03 = await enrollTestConsole(store, 'C03');
-      const out: SyncMessage[] = [];
-      const session = service.openSession((m) => void out.push(m));
-      const c: Client = {
-        session,
-        out,
-        async send(message) {
-          const before = out.length;
-          await session.receive(JSON.stringify(message));
-          return out.slice(before);
-        },
-      };
+      const c = sessionClient(service);
       expect(codes(await c.send(helloFor(c03, new Date(Date.parse(NOW) + Math.floor(Math.random() * 1e6)))))).toEqual(['welcome']);
       return { store, c };
     };

@@ -5,7 +5,7 @@
 import { uuidv7 } from '../../main/store/uuidv7';
 import { generateConsoleSigningKey, type ConsoleSigningKey } from '../../main/security/receipt-signature';
 import { PROTOCOL_VERSION, type Bucket, type Mutation, type SyncMessage } from '../protocol';
-import { HUB_SCHEMA_VERSION, signHello } from './session';
+import { HUB_SCHEMA_VERSION, signHello, type HubService, type HubSession } from './session';
 import type { HubStore } from './store/types';
 
 export interface TestConsole {
@@ -51,5 +51,30 @@ export function testMutation(seq: number, over: Partial<Mutation> = {}): Mutatio
     type: 'case.created',
     payload: { caseId: `case-${seq}`, receiptNo: `C03-20261126-${String(seq).padStart(4, '0')}`, at: new Date(tick).toISOString() },
     ...over,
+  };
+}
+
+/** A session of `service` driven by a test: `send` feeds one frame and returns what the hub answered to it. */
+export interface TestSessionClient {
+  session: HubSession;
+  /** Everything the hub sent on this session, in order. */
+  out: SyncMessage[];
+  send(message: unknown): Promise<SyncMessage[]>;
+}
+
+export function sessionClient(service: HubService, onMessage?: (message: SyncMessage) => void): TestSessionClient {
+  const out: SyncMessage[] = [];
+  const session = service.openSession((m) => {
+    onMessage?.(m);
+    out.push(m);
+  });
+  return {
+    session,
+    out,
+    async send(message) {
+      const before = out.length;
+      await session.receive(typeof message === 'string' ? message : JSON.stringify(message));
+      return out.slice(before);
+    },
   };
 }
