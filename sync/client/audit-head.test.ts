@@ -4,7 +4,7 @@ import { createMemoryLogger } from '../../main/log';
 import { AUDIT_HEAD_MUTATION, signAuditHead, verifyAuditHeadSignature } from '../../main/security/audit-chain';
 import { generateConsoleSigningKey } from '../../main/security/receipt-signature';
 import { memoryStore } from '../../main/store/test-support';
-import { seededRandom } from './backoff';
+import { seededRandom } from '../../drivers/emulators/random';
 import { SyncClient, type SyncClientOptions } from './client';
 import { flush, manualTimers, scriptedTransport, type ScriptedHub } from './test-support';
 

@@ -24,7 +24,7 @@ import { generateConsoleSigningKey } from '../../main/security/receipt-signature
 import { memoryStore } from '../../main/store/test-support';
 import { MAX_FRAME_BYTES, parseSyncFrame, type Bucket, type SyncMessage } from '../protocol';
 import { readCursors } from './apply';
-import { seededRandom } from './backoff';
+import { seededRandom } from '../../drivers/emulators/random';
 import { SyncClient } from './client';
 import { CATALOG_ITEM, flush, manualTimers, scriptedTransport, type ScriptedHub } from './test-support';
 

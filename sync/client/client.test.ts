@@ -10,7 +10,8 @@ import { generateConsoleSigningKey } from '../../main/security/receipt-signature
 import { memoryStore } from '../../main/store/test-support';
 import type { Bucket, SyncMessage } from '../protocol';
 import { readCursors } from './apply';
-import { backoffDelayMs, seededRandom } from './backoff';
+import { seededRandom } from '../../drivers/emulators/random';
+import { backoffDelayMs } from './backoff';
 import { helloSigningText, SyncClient, type SyncClientOptions } from './client';
 import { CATALOG_ITEM as ITEM, flush, manualTimers, scriptedTransport, type ScriptedHub } from './test-support';
 

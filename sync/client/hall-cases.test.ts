@@ -9,7 +9,7 @@ import { memoryStore } from '../../main/store/test-support';
 import type { Change } from '../protocol';
 import { applyCheckpoint, dropCursors } from './apply';
 import { HALL_CASES_SETTING, HallCasesSetting, pullBuckets } from './buckets';
-import { seededRandom } from './backoff';
+import { seededRandom } from '../../drivers/emulators/random';
 import { DEFAULT_PULL_BUCKETS, SyncClient } from './client';
 import { foldHallCase, listHallCases, parseFeedChange, type HallCaseEvent } from './hall-cases';
 import { flush, manualTimers, scriptedTransport } from './test-support';

@@ -29,7 +29,7 @@ import type { Logger } from '../../main/log';
 import { generateConsoleSigningKey, type ConsoleSigningKey } from '../../main/security/receipt-signature';
 import { CALENDAR_SETTING } from '../../main/services/calendar';
 import { createStore, SCHEMA_VERSION, type Store } from '../../main/store';
-import { seededRandom } from '../client/backoff';
+import { seededRandom } from '../../drivers/emulators/random';
 import { SyncClient } from '../client/client';
 import { canonicalJson } from '../hub/store/plan';
 import { createHubService, MIN_CONSOLE_SCHEMA_VERSION, type HubService } from '../hub/session';
