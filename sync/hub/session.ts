@@ -326,7 +326,7 @@ export function createHubService(options: HubServiceOptions): HubService {
     private async handle(parsed: ReturnType<typeof parseSyncFrame>, frame: string | Uint8Array): Promise<void> {
       if (!parsed.ok) {
         const loose = this.loosePush(frame);
-        if (loose !== null) return this.push(loose);
+        if (loose !== null) return this.push(loose, false);
         return this.error('bad_message', parsed.reason);
       }
       const m = parsed.message;
@@ -337,7 +337,7 @@ export function createHubService(options: HubServiceOptions): HubService {
         case 'checkpoint_ack':
           return;
         case 'push':
-          return this.push(m.batch);
+          return this.push(m.batch, true);
         case 'pull':
           return this.pull(m.bucket, m.cursor);
         default:
@@ -421,12 +421,13 @@ export function createHubService(options: HubServiceOptions): HubService {
       }
     }
 
-    private async push(batch: readonly IncomingMutation[]): Promise<void> {
+    /** `validated`: every item passed the protocol's Mutation schema with the frame (else the store checks each). */
+    private async push(batch: readonly IncomingMutation[], validated: boolean): Promise<void> {
       const consoleId = this.consoleId;
       if (consoleId === null) return this.error('unauthorized', 'send hello first');
       let outcome;
       try {
-        outcome = await store.applyPush(consoleId, batch, { validate: this.validate });
+        outcome = await store.applyPush(consoleId, batch, { validate: this.validate, validated });
       } catch (err) {
         if (err instanceof HubStoreError) {
           if (err.code === 'console_revoked' || err.code === 'console_unknown') {

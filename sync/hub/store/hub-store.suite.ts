@@ -6,13 +6,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../../main/store/uuidv7';
 import type { Mutation } from '../../protocol';
+import { contentHash } from './plan';
 import { HubStoreError, type Bucket, type Change, type HubChangeEvent, type HubStore, type HubStoreHooks, type PushResult } from './types';
 
 export interface HubStoreTarget {
   /** A new store instance on this target's database (the first call creates it). */
   open(options?: { hooks?: HubStoreHooks }): Promise<HubStore>;
+  /** Writes this content into the (not yet opened) database at hub schema 5, as a hub before schema 6 left it. */
+  seedSchema5(content: Schema5Hub): Promise<void>;
   /** Removes the database; every store is closed before. */
   cleanup?(): Promise<void>;
+}
+
+/**
+ * A hub as schema 5 stored it: every seq in the ledger (applied ones too), a content hash on every
+ * mutation, and one hall_cases row per case.* mutation carrying a copy of it.
+ */
+export interface Schema5Hub {
+  epoch: string;
+  console: { consoleId: string; publicKey: string; lastApplied: number; hallId: string | null; registeredAt: string };
+  mutations: { mutationId: string; consoleId: string; seq: number; schemaVersion: number; hlc: string; type: string; payload: string; contentHash: string; appliedAt: string }[];
+  ledger: { consoleId: string; seq: number; mutationId: string | null; outcome: 'applied' | 'duplicate' | 'rejected'; reason: string | null }[];
+  /** server_seq is given (the change log's AUTOINCREMENT / sequence is left after the last). */
+  changes: { serverSeq: number; bucket: Bucket; op: 'put' | 'delete'; key: string; value: string | null; createdAt: string; tag: string; hallId: string | null }[];
 }
 
 let clock = Date.parse('2026-11-26T01:00:00.000Z');
@@ -561,6 +577,51 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       expect(await refusal(again.lastApplied('C03'))).toBe('closed');
       opened.splice(opened.indexOf(again), 1);
       expect(await (await open()).epoch()).toBe(restored);
+    });
+
+    it('upgrades a schema-5 hub: its hall_cases read back unchanged, old cursors hold, its ledger and hashes still dedupe', async () => {
+      target ??= await factory();
+      const at = '2026-11-26T01:00:00.000Z';
+      const [m1, m2, m3, m4] = [mutation(1, { type: 'face_check.recorded', payload: { decision: 'match' } }), mutation(2), mutation(3, { type: 'case.transitioned' }), mutation(4)];
+      const stored = [m1!, m2!, m3!].map((m) => ({ ...m, consoleId: 'C03', payload: JSON.stringify(m.payload), contentHash: contentHash(m), appliedAt: at }));
+      const feed = (m: Mutation) => JSON.stringify({ consoleId: 'C03', seq: m.seq, type: m.type, hlc: m.hlc, payload: m.payload });
+      await target.seedSchema5({
+        epoch: 'epoch-schema-5',
+        console: { consoleId: 'C03', publicKey: 'ed25519:C03', lastApplied: 4, hallId: 'H1', registeredAt: at },
+        mutations: stored,
+        ledger: [
+          ...stored.map((m) => ({ consoleId: 'C03', seq: m.seq, mutationId: m.mutationId, outcome: 'applied' as const, reason: null })),
+          { consoleId: 'C03', seq: 4, mutationId: m4!.mutationId, outcome: 'rejected', reason: 'validator: no' },
+        ],
+        changes: [
+          { serverSeq: 1, bucket: 'catalog', op: 'put', key: 'item:1', value: '{"name":"居住证办理"}', createdAt: at, tag: 'catalog1', hallId: null },
+          { serverSeq: 2, bucket: 'hall_cases', op: 'put', key: m2!.mutationId, value: feed(m2!), createdAt: at, tag: 'casesAA2', hallId: 'H1' },
+          { serverSeq: 3, bucket: 'hall_cases', op: 'put', key: m3!.mutationId, value: feed(m3!), createdAt: at, tag: 'casesAA3', hallId: 'H1' },
+        ],
+      });
+      const store = await open();
+      expect(await store.epoch()).toBe('epoch-schema-5');
+      const before = [m2!, m3!].map((m) => ({ serverSeq: m.seq, op: 'put', key: m.mutationId, value: JSON.parse(feed(m)) as unknown }));
+      expect(await allChanges(store, 'hall_cases')).toEqual(before);
+      expect((await store.changesSince('hall_cases', 0, 10, { hallId: 'H1' })).changes).toEqual(before);
+      expect((await store.changesSince('hall_cases', 0, 10, { hallId: 'H2' })).changes).toEqual([]);
+      expect(await store.changeAt('hall_cases', 3)).toEqual({ tag: 'casesAA3' });
+      expect(await store.changeAt('hall_cases', 1)).toBeNull(); // catalog's
+      expect(await store.changeAt('catalog', 1)).toEqual({ tag: 'catalog1' });
+
+      const m5 = mutation(5);
+      const clash = { ...mutation(6), mutationId: m2!.mutationId }; // m2's id with other content
+      const outcome = await store.applyPush('C03', [m2!, m3!, m4!, m5, clash]);
+      expect(statuses(outcome.results)).toEqual(['2:duplicate', '3:duplicate', '4:rejected', '5:applied', '6:rejected']);
+      expect(outcome.results[2]).toMatchObject({ reason: 'validator: no' });
+      expect(outcome.results[4]).toMatchObject({ reason: expect.stringMatching(/^mutation_id_reused/) });
+      const after = await allChanges(store, 'hall_cases');
+      expect(after.slice(0, 2)).toEqual(before);
+      expect(after.slice(2)).toEqual([{ serverSeq: expect.any(Number), op: 'put', key: m5.mutationId, value: { consoleId: 'C03', seq: 5, type: 'case.created', hlc: m5.hlc, payload: m5.payload } }]);
+      expect(after[2]!.serverSeq).toBeGreaterThan(3);
+      expect(await store.lastApplied('C03')).toBe(6);
+      // Replays after the upgrade: applied seqs come from the mutations, the rest from the ledger.
+      expect(statuses((await store.applyPush('C03', [m1!, m4!, m5, clash])).results)).toEqual(['1:duplicate', '4:rejected', '5:duplicate', '6:rejected']);
     });
   });
 }

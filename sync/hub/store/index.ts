@@ -1,6 +1,6 @@
 /** The hub's storage: one interface (types.ts), two adapters. Design: docs/sync.md. */
 export * from './types';
-export { defaultRoute, canonicalJson, contentHash } from './plan';
+export { canonicalJson, contentHash } from './plan';
 export { SqliteHubStore, DEFAULT_HUB_FILE, type SqliteHubStoreOptions } from './sqlite';
 export { PostgresHubStore, type PostgresHubStoreHooks, type PostgresHubStoreOptions } from './postgres';
 

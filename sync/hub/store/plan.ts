@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { jsonValueSchema } from '../../../main/domain/json-value';
+import { jsonValueSchema, type JsonValue } from '../../../main/domain/json-value';
 import { AUDIT_HEAD_MUTATION } from '../../../main/security/audit-chain';
 import { Bucket, Mutation, type Change } from '../../protocol';
 import {
@@ -15,10 +15,8 @@ import {
   type ApplyOptions,
   type ChangeInput,
   type IncomingMutation,
-  type MutationRouter,
   type PushOutcome,
   type PushResult,
-  type RoutedChange,
 } from './types';
 
 export const MAX_REASON_CHARS = 500;
@@ -111,11 +109,19 @@ export function contentHash(mutation: Pick<Mutation, 'type' | 'payload'>): strin
   return createHash('sha256').update(canonicalJson([mutation.type, mutation.payload])).digest('hex');
 }
 
-/** case.* mutations appear in hall_cases, one entry per mutation (an event feed; see docs/sync.md). */
-export const defaultRoute: MutationRouter = (m, { consoleId }) =>
-  m.type.startsWith('case.')
-    ? { bucket: 'hall_cases', op: 'put', key: m.mutationId, value: { consoleId, seq: m.seq, type: m.type, hlc: m.hlc, payload: m.payload } }
-    : null;
+/**
+ * case.* mutations appear in hall_cases, one entry per mutation (an event feed; docs/sync.md "Hall-wide
+ * cases"). The entry's value is built from the stored mutation when it is read (`caseFeedValue`): the
+ * log holds one range row per push, not a copy of each payload (docs/sync.md "How the hub stores a push").
+ */
+export function isCaseFeedType(type: string): boolean {
+  return type.startsWith('case.');
+}
+
+/** A hall_cases entry's value, from the stored mutation's columns. */
+export function caseFeedValue(m: { consoleId: string; seq: number; type: string; hlc: string; payloadJson: string }): Change['value'] {
+  return { consoleId: m.consoleId, seq: m.seq, type: m.type, hlc: m.hlc, payload: JSON.parse(m.payloadJson) as JsonValue };
+}
 
 export interface PreparedMutation {
   seq: number;
@@ -127,7 +133,29 @@ export interface PreparedMutation {
   /** The mutationId when it is a valid UUIDv7 (also for invalid mutations, to find their duplicates). */
   mutationId: string | null;
   type: string | null;
-  hash: string | null;
+  /** contentHash of `mutation`, computed when a dedupe needs it (rare: a mutationId the hub already has). */
+  hash?: string;
+}
+
+/** The content hash of a valid prepared mutation (computed once, on first use). */
+function incomingHash(p: PreparedMutation, m: Mutation): string {
+  p.hash ??= contentHash(m);
+  return p.hash;
+}
+
+/**
+ * A mutation the hub already stores under a mutationId of the batch: its type and payload, and the
+ * content hash stored with it (rows from before hub schema 6 have one; newer rows are hashed on demand).
+ */
+export interface KnownMutation {
+  type: string;
+  payloadJson: string;
+  contentHash: string | null;
+}
+
+function knownHash(k: KnownMutation): string {
+  k.contentHash ??= contentHash({ type: k.type, payload: JSON.parse(k.payloadJson) as Mutation['payload'] });
+  return k.contentHash;
 }
 
 function schemaReason(error: z.ZodError): string {
@@ -138,9 +166,10 @@ function schemaReason(error: z.ZodError): string {
 /**
  * Checks the envelope (every item an object with a positive integer seq: otherwise the whole batch is
  * refused before any write) and sorts by seq (stable). Each mutation is parsed here, outside the
- * transaction.
+ * transaction, unless `validated`: the caller parsed every item with the protocol's Mutation schema
+ * already (the session's frame parse), so only the storable-text rule is left to check.
  */
-export function prepareBatch(batch: readonly IncomingMutation[]): PreparedMutation[] {
+export function prepareBatch(batch: readonly IncomingMutation[], validated = false): PreparedMutation[] {
   if (!Array.isArray(batch)) throw new HubStoreError('bad_batch', 'batch must be an array');
   const prepared = batch.map((raw, index): PreparedMutation => {
     const seq: unknown = typeof raw === 'object' && raw !== null ? raw.seq : undefined;
@@ -149,21 +178,27 @@ export function prepareBatch(batch: readonly IncomingMutation[]): PreparedMutati
     }
     const rawId: unknown = raw.mutationId;
     const rawType: unknown = raw.type;
-    const base = {
-      seq,
-      raw,
-      mutationId: typeof rawId === 'string' && UUIDV7.test(rawId) ? rawId : null,
-      type: typeof rawType === 'string' && rawType.length <= 64 && isStorableText(rawType) ? rawType : null,
-    };
-    const parsed = Mutation.safeParse(raw);
-    if (!parsed.success) return { ...base, mutation: null, invalidReason: schemaReason(parsed.error), hash: null };
-    const m = parsed.data;
-    if (!isStorableText(m.type) || !isStorableText(m.hlc)) {
-      return { ...base, mutation: null, invalidReason: 'schema: type and hlc must be printable text', hash: null };
+    const mutationId = typeof rawId === 'string' && UUIDV7.test(rawId) ? rawId : null;
+    const type = typeof rawType === 'string' && rawType.length <= 64 && isStorableText(rawType) ? rawType : null;
+    let m: Mutation;
+    if (validated) {
+      m = raw as unknown as Mutation;
+    } else {
+      const parsed = Mutation.safeParse(raw);
+      if (!parsed.success) return { seq, raw, mutationId, type, mutation: null, invalidReason: schemaReason(parsed.error) };
+      m = parsed.data;
     }
-    return { ...base, mutation: m, invalidReason: null, hash: contentHash(m) };
+    if (type === null || !isStorableText(m.hlc)) {
+      return { seq, raw, mutationId, type, mutation: null, invalidReason: 'schema: type and hlc must be printable text' };
+    }
+    return { seq, raw, mutationId, type, mutation: m, invalidReason: null };
   });
-  return prepared.map((p, i) => [p, i] as const).sort((a, b) => a[0].seq - b[0].seq || a[1] - b[1]).map(([p]) => p);
+  for (let i = 1; i < prepared.length; i++) {
+    if (prepared[i]!.seq < prepared[i - 1]!.seq) {
+      return prepared.map((p, j) => [p, j] as const).sort((a, b) => a[0].seq - b[0].seq || a[1] - b[1]).map(([p]) => p);
+    }
+  }
+  return prepared; // already in seq order (as a console sends it)
 }
 
 /**
@@ -172,11 +207,15 @@ export function prepareBatch(batch: readonly IncomingMutation[]): PreparedMutati
  * be read (`PlanInput.auditHead`).
  */
 export function lookupsFor(prepared: readonly PreparedMutation[], lastApplied: number): { seqs: number[]; mutationIds: string[]; auditHead: boolean } {
-  return {
-    seqs: [...new Set(prepared.filter((p) => p.seq <= lastApplied).map((p) => p.seq))],
-    mutationIds: [...new Set(prepared.flatMap((p) => (p.mutationId === null ? [] : [p.mutationId])))],
-    auditHead: prepared.some((p) => p.seq > lastApplied && p.type === AUDIT_HEAD_MUTATION),
-  };
+  const seqs = new Set<number>();
+  const ids = new Set<string>();
+  let auditHead = false;
+  for (const p of prepared) {
+    if (p.seq <= lastApplied) seqs.add(p.seq);
+    else if (p.type === AUDIT_HEAD_MUTATION) auditHead = true;
+    if (p.mutationId !== null) ids.add(p.mutationId);
+  }
+  return { seqs: [...seqs], mutationIds: [...ids], auditHead };
 }
 
 /**
@@ -221,7 +260,10 @@ export function auditHeadRegression(previous: AuditHeadPin | null, next: AuditHe
 }
 
 export type LedgerOutcome = 'applied' | 'duplicate' | 'rejected';
-/** What happened to one seq of one console (table hub_console_seqs). */
+/**
+ * What happened to one seq of one console. Applied seqs are hub_mutations' (console_id, seq); the
+ * others (duplicate, rejected) are rows of hub_console_seqs (hub schema 6; before it, every seq was).
+ */
 export interface LedgerEntry {
   mutationId: string | null;
   outcome: LedgerOutcome;
@@ -236,7 +278,6 @@ export interface MutationRow {
   hlc: string;
   type: string;
   payloadJson: string;
-  contentHash: string;
   appliedAt: string;
 }
 export interface LedgerRow extends LedgerEntry {
@@ -261,6 +302,22 @@ export interface ChangeRow {
   hallId?: string | null;
 }
 
+/**
+ * The hall_cases entries of one push: the applied case.* mutations with seq in [seqFrom, seqTo] of the
+ * pushing console. Stored as one change-log row that takes the serverSeqs first … first + (seqTo −
+ * seqFrom); the mutation of seq k has serverSeq first + (k − seqFrom) (docs/sync.md "How the hub stores
+ * a push").
+ */
+export interface CaseRange {
+  seqFrom: number;
+  seqTo: number;
+}
+
+/** The key column of a hall_cases range row (for people reading the table; readers use its other columns). */
+export function caseRangeKey(consoleId: string, range: CaseRange): string {
+  return `${consoleId}:${range.seqFrom}-${range.seqTo}`;
+}
+
 /** A hall id: what `--hall` takes and the console registry keeps. */
 export function checkHallId(hallId: unknown): string | null {
   if (hallId === null || hallId === undefined) return null;
@@ -272,10 +329,10 @@ export interface PlanInput {
   consoleId: string;
   lastApplied: number;
   prepared: readonly PreparedMutation[];
-  /** Ledger rows of this console for lookupsFor().seqs. */
+  /** What became of each of lookupsFor().seqs: ledger rows, and applied mutations of this console by seq. */
   ledger: ReadonlyMap<number, LedgerEntry>;
-  /** contentHash of every stored (applied) mutation among lookupsFor().mutationIds. */
-  known: ReadonlyMap<string, string>;
+  /** Every stored (applied) mutation among lookupsFor().mutationIds. */
+  known: ReadonlyMap<string, KnownMutation>;
   options?: ApplyOptions;
   now: string;
   /**
@@ -291,10 +348,11 @@ export interface PushPlan {
   mutations: MutationRow[];
   ledger: LedgerRow[];
   quarantine: QuarantineRow[];
-  changes: ChangeRow[];
+  /** The hall_cases entries this push adds (one change-log row), or null when it applies no case.* mutation. */
+  caseRange: CaseRange | null;
 }
 
-/** Checks a change for the log (publish and routed mutations); returns the reason it is unfit. */
+/** Checks a change for the log (publish); returns the reason it is unfit. */
 function unfitChange(change: { op: unknown; key: unknown; value?: unknown }): string | null {
   if (change.op !== 'put' && change.op !== 'delete') return 'op must be put or delete';
   if (typeof change.key !== 'string' || change.key.length < 1 || change.key.length > MAX_KEY_CHARS || !isStorableText(change.key)) {
@@ -335,42 +393,41 @@ export function toChange(serverSeq: number, op: string, key: string, valueJson: 
  *   the mutationId matches; a different mutationId under a used seq is a duplicate if that mutation is
  *   already stored, else it is quarantined (seq_reused) so nothing is silently dropped;
  * - seq = expected: schema → mutationId dedupe (same content: duplicate; other content: quarantined)
- *   → validator → router → applied. Rejections count as consumed seqs.
+ *   → validator → audit-head order → applied (case.* also into hall_cases). Rejections count as consumed seqs.
  */
 export function planPush(input: PlanInput): PushPlan {
   const { consoleId, prepared, now } = input;
-  const route = input.options?.route ?? defaultRoute;
   const validate = input.options?.validate;
-  const ledger = new Map(input.ledger);
-  const known = new Map(input.known);
+  const ledger = input.ledger;
+  /** Content hashes on demand: of stored mutations, and of those applied earlier in this batch. */
+  const known = new Map<string, () => string>();
+  for (const [id, k] of input.known) known.set(id, () => knownHash(k));
   let lastApplied = input.lastApplied;
   /** Moves with each head applied in this batch: two heads in one batch compare in seq order. */
   let auditHead = input.auditHead === undefined || input.auditHead === null ? null : auditHeadPin(input.auditHead);
-  const plan: PushPlan = { outcome: { results: [], expectedSeq: 0, gap: null }, lastApplied, mutations: [], ledger: [], quarantine: [], changes: [] };
+  const plan: PushPlan = { outcome: { results: [], expectedSeq: 0, gap: null }, lastApplied, mutations: [], ledger: [], quarantine: [], caseRange: null };
   const results: PushResult[] = plan.outcome.results;
 
   const quarantine = (p: PreparedMutation, reason: string): void => {
     plan.quarantine.push({ consoleId, seq: p.seq, mutationId: p.mutationId, type: p.type, rawJson: rawJson(p.raw), reason, receivedAt: now });
   };
-  const consume = (p: PreparedMutation, entry: LedgerEntry): void => {
-    ledger.set(p.seq, entry);
-    plan.ledger.push({ consoleId, seq: p.seq, ...entry });
-    lastApplied = p.seq;
-  };
   const reject = (p: PreparedMutation, why: string): void => {
     const reason = cleanReason(why);
     quarantine(p, reason);
-    consume(p, { mutationId: p.mutationId, outcome: 'rejected', reason });
+    plan.ledger.push({ consoleId, seq: p.seq, mutationId: p.mutationId, outcome: 'rejected', reason });
+    lastApplied = p.seq;
     results.push({ seq: p.seq, status: 'rejected', reason });
   };
 
   for (const p of prepared) {
     if (p.seq <= lastApplied) {
-      const previous = ledger.get(p.seq);
+      // Earlier in this batch (the same seq twice) or in the stored ledger.
+      const previous = plan.ledger.findLast((l) => l.seq === p.seq) ?? appliedHere(plan.mutations, p.seq) ?? ledger.get(p.seq);
+      const m = p.mutation;
       if (previous === undefined || previous.mutationId === p.mutationId) {
         if (previous?.outcome === 'rejected') results.push({ seq: p.seq, status: 'rejected', reason: previous.reason ?? 'rejected' });
         else results.push({ seq: p.seq, status: 'duplicate' });
-      } else if (p.mutationId !== null && p.hash !== null && known.get(p.mutationId) === p.hash) {
+      } else if (m !== null && known.get(m.mutationId)?.() === incomingHash(p, m)) {
         results.push({ seq: p.seq, status: 'duplicate' });
       } else {
         const reason = cleanReason(`seq_reused: seq ${p.seq} of console ${consoleId} already carried another mutation; resend it with a new seq`);
@@ -384,14 +441,15 @@ export function planPush(input: PlanInput): PushPlan {
       break;
     }
     const m = p.mutation;
-    if (m === null || p.hash === null) {
+    if (m === null) {
       reject(p, p.invalidReason ?? 'schema: invalid');
       continue;
     }
     const stored = known.get(m.mutationId);
     if (stored !== undefined) {
-      if (stored === p.hash) {
-        consume(p, { mutationId: m.mutationId, outcome: 'duplicate', reason: null });
+      if (stored() === incomingHash(p, m)) {
+        plan.ledger.push({ consoleId, seq: p.seq, mutationId: m.mutationId, outcome: 'duplicate', reason: null });
+        lastApplied = p.seq;
         results.push({ seq: p.seq, status: 'duplicate' });
       } else {
         reject(p, `mutation_id_reused: mutation ${m.mutationId} was already applied with other content`);
@@ -417,18 +475,6 @@ export function planPush(input: PlanInput): PushPlan {
         continue;
       }
     }
-    let routed: RoutedChange | null;
-    try {
-      routed = route(m, { consoleId });
-      if (routed !== null) {
-        if (!Bucket.safeParse(routed.bucket).success) throw new Error(`unknown bucket ${String(routed.bucket)}`);
-        const unfit = unfitChange(routed);
-        if (unfit) throw new Error(unfit);
-      }
-    } catch (err) {
-      reject(p, `route failed: ${err instanceof Error ? err.message : String(err)}`);
-      continue;
-    }
     plan.mutations.push({
       mutationId: m.mutationId,
       consoleId,
@@ -437,16 +483,24 @@ export function planPush(input: PlanInput): PushPlan {
       hlc: m.hlc,
       type: m.type,
       payloadJson: JSON.stringify(m.payload),
-      contentHash: p.hash,
       appliedAt: now,
     });
-    if (routed !== null) plan.changes.push(changeRow(routed.bucket, routed));
-    known.set(m.mutationId, p.hash);
+    if (isCaseFeedType(m.type)) {
+      if (plan.caseRange === null) plan.caseRange = { seqFrom: m.seq, seqTo: m.seq };
+      else plan.caseRange.seqTo = m.seq;
+    }
+    known.set(m.mutationId, () => incomingHash(p, m));
     if (pin !== null) auditHead = pin;
-    consume(p, { mutationId: m.mutationId, outcome: 'applied', reason: null });
+    lastApplied = p.seq;
     results.push({ seq: p.seq, status: 'applied' });
   }
   plan.lastApplied = lastApplied;
   plan.outcome.expectedSeq = lastApplied + 1;
   return plan;
+}
+
+/** The ledger entry of a seq applied earlier in the batch being planned. */
+function appliedHere(mutations: readonly MutationRow[], seq: number): LedgerEntry | undefined {
+  const m = mutations.findLast((x) => x.seq === seq);
+  return m === undefined ? undefined : { mutationId: m.mutationId, outcome: 'applied', reason: null };
 }

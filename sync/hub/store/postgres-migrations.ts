@@ -129,6 +129,21 @@ export const HUB_PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX hub_mutations_audit_head ON hub_mutations (console_id, seq) WHERE type = 'audit.head';
     `,
   },
+  {
+    version: 6,
+    name: 'lean-push',
+    sql: `
+      -- How the hub stores a push (see the SQLite migration 6 and docs/sync.md).
+      ALTER TABLE hub_mutations ALTER COLUMN content_hash DROP NOT NULL;
+      DELETE FROM hub_console_seqs WHERE outcome = 'applied';
+      ALTER TABLE hub_changes ADD COLUMN first_seq bigint;
+      ALTER TABLE hub_changes ADD COLUMN console_id text;
+      ALTER TABLE hub_changes ADD COLUMN seq_from bigint;
+      UPDATE hub_changes
+         SET first_seq = server_seq, console_id = value::jsonb ->> 'consoleId', seq_from = (value::jsonb ->> 'seq')::bigint, value = NULL
+       WHERE bucket = 'hall_cases';
+    `,
+  },
 ];
 
 export const HUB_PG_SCHEMA_VERSION: number = HUB_PG_MIGRATIONS.at(-1)?.version ?? 0;

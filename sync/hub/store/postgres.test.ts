@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres';
-import { describeHubStore } from './hub-store.suite';
+import { describeHubStore, type Schema5Hub } from './hub-store.suite';
 import { PostgresHubStore } from './postgres';
 import { HUB_PG_MIGRATIONS } from './postgres-migrations';
 import type { HubChangeEvent } from './types';
@@ -23,9 +23,42 @@ function url(): string {
   return db.url;
 }
 
+/** A hub schema as migration 5 left it (the upgrade test of the suite). */
+async function seedSchema5(schema: string, c: Schema5Hub): Promise<void> {
+  const client = new pg.Client({ connectionString: url() });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query(`SET search_path = ${schema}`);
+    await client.query('CREATE TABLE hub_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const m of HUB_PG_MIGRATIONS.filter((x) => x.version <= 5)) {
+      await client.query(m.sql);
+      await client.query('INSERT INTO hub_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    }
+    await client.query(`INSERT INTO hub_meta (key, value) VALUES ('epoch', $1)`, [c.epoch]);
+    const k = c.console;
+    await client.query(`INSERT INTO hub_consoles (console_id, public_key, status, last_applied, registered_at, hall_id) VALUES ($1, $2, 'active', $3, $4, $5)`, [k.consoleId, k.publicKey, k.lastApplied, k.registeredAt, k.hallId]);
+    for (const x of c.mutations) {
+      await client.query('INSERT INTO hub_mutations (mutation_id, console_id, seq, schema_version, hlc, type, payload, content_hash, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+        x.mutationId, x.consoleId, x.seq, x.schemaVersion, x.hlc, x.type, x.payload, x.contentHash, x.appliedAt,
+      ]);
+    }
+    for (const x of c.ledger) await client.query('INSERT INTO hub_console_seqs (console_id, seq, mutation_id, outcome, reason) VALUES ($1, $2, $3, $4, $5)', [x.consoleId, x.seq, x.mutationId, x.outcome, x.reason]);
+    for (const x of c.changes) {
+      await client.query('INSERT INTO hub_changes (server_seq, bucket, op, key, value, created_at, tag, hall_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [x.serverSeq, x.bucket, x.op, x.key, x.value, x.createdAt, x.tag, x.hallId]);
+    }
+    await client.query(`SELECT setval('hub_server_seq', $1)`, [Math.max(...c.changes.map((x) => x.serverSeq))]);
+  } finally {
+    await client.end();
+  }
+}
+
 describeHubStore('postgres', () => {
   const schema = `hub_t${++schemas}`;
-  return { open: (options) => PostgresHubStore.open({ connectionString: url(), schema, poolSize: 6, ...options }) };
+  return {
+    open: (options) => PostgresHubStore.open({ connectionString: url(), schema, poolSize: 6, ...options }),
+    seedSchema5: (content) => seedSchema5(schema, content),
+  };
 });
 
 describe('PostgresHubStore change log under concurrency', () => {

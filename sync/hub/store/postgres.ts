@@ -24,12 +24,15 @@ import {
   prepareBatch,
   publishRows,
   toChange,
+  caseRangeKey,
+  type CaseRange,
   type ChangeRow,
+  type KnownMutation,
   type LedgerEntry,
 } from './plan';
 import { HUB_PG_MIGRATIONS, HUB_PG_SCHEMA_VERSION } from './postgres-migrations';
 import { checkEnrollmentInput, decideConsume, publicEnrollment, toEnrollment, type ConsumeEnrollmentInput, type EnrollmentInput, type EnrollmentOutcome, type EnrollmentRecord } from './enrollments';
-import { AuditHeadRow, HashRow, decode, tagOf, toChangeFromRow, toHubAuditHead, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
+import { AuditHeadRow, caseFeedPage, caseFeedQuery, decode, markAt, tagOf, toChangeFromRow, toKnownMutation, toHubAuditHead, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import {
   HubStoreError,
   REFERENCE_BUCKETS,
@@ -295,6 +298,24 @@ export class PostgresHubStore implements HubStore {
     return seqs;
   }
 
+  /**
+   * One hall_cases row for a push's case.* mutations, under the change-log lock: it takes the next
+   * seqTo − seqFrom + 1 serverSeqs (setval moves the sequence past them); returns the last.
+   */
+  private async appendCaseRange(c: pg.PoolClient, consoleId: string, range: CaseRange, hallId: string | null): Promise<number> {
+    await c.query('LOCK TABLE hub_changes IN EXCLUSIVE MODE');
+    const span = range.seqTo - range.seqFrom;
+    const last = Number((await c.query<{ s: string }>(`SELECT setval('hub_server_seq', nextval('hub_server_seq') + $1::int8) AS s`, [span])).rows[0]!.s);
+    await c.query(
+      `INSERT INTO hub_changes (server_seq, bucket, op, key, value, created_at, tag, hall_id, first_seq, console_id, seq_from)
+       VALUES ($1, 'hall_cases', 'put', $2, NULL, $3, $4, $5, $6, $7, $8)`,
+      [last, caseRangeKey(consoleId, range), this.now(), newChangeTag(), hallId, last - span, consoleId, range.seqFrom],
+    );
+    const payload: NotifyPayload = { o: this.instanceId, b: ['hall_cases'], s: last };
+    await c.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(payload)]);
+    return last;
+  }
+
   private committed(rows: readonly ChangeRow[], seqs: readonly number[]): void {
     if (rows.length === 0) return;
     this.emitter.emit({ buckets: [...new Set(rows.map((r) => r.bucket))], serverSeq: seqs.at(-1) ?? 0, origin: 'self' });
@@ -316,8 +337,8 @@ export class PostgresHubStore implements HubStore {
   async applyPush(consoleId: string, batch: readonly IncomingMutation[], options?: ApplyOptions): Promise<PushOutcome> {
     this.assertOpen();
     checkConsoleId(consoleId);
-    const prepared = prepareBatch(batch);
-    const { outcome, changes, seqs } = await this.write('applyPush', async (c) => {
+    const prepared = prepareBatch(batch, options?.validated === true);
+    const { outcome, appended } = await this.write('applyPush', async (c) => {
       const head = (await c.query<{ status: string; last_applied: string; hall_id: string | null }>('SELECT status, last_applied, hall_id FROM hub_consoles WHERE console_id = $1 FOR UPDATE', [consoleId]))
         .rows[0];
       if (head === undefined) throw new HubStoreError('console_unknown', `console ${consoleId} is not registered`);
@@ -326,20 +347,23 @@ export class PostgresHubStore implements HubStore {
       const lookups = lookupsFor(prepared, lastApplied);
       const ledger = new Map<number, LedgerEntry>();
       if (lookups.seqs.length > 0) {
-        const rows = (await c.query('SELECT seq, mutation_id, outcome, reason FROM hub_console_seqs WHERE console_id = $1 AND seq = ANY($2::int8[])', [consoleId, lookups.seqs]))
-          .rows;
+        const rows = (
+          await c.query(
+            `SELECT seq, mutation_id, outcome, reason FROM hub_console_seqs WHERE console_id = $1 AND seq = ANY($2::int8[])
+             UNION ALL
+             SELECT seq, mutation_id, 'applied', NULL FROM hub_mutations WHERE console_id = $1 AND seq = ANY($2::int8[])`,
+            [consoleId, lookups.seqs],
+          )
+        ).rows;
         for (const row of rows) {
           const e = toLedger(row);
           ledger.set(e.seq, { mutationId: e.mutation_id, outcome: e.outcome, reason: e.reason });
         }
       }
-      const known = new Map<string, string>();
+      const known = new Map<string, KnownMutation>();
       if (lookups.mutationIds.length > 0) {
-        const rows = (await c.query('SELECT mutation_id, content_hash FROM hub_mutations WHERE mutation_id = ANY($1::text[])', [lookups.mutationIds])).rows;
-        for (const row of rows) {
-          const h = decode(HashRow, row, 'hub_mutations');
-          known.set(h.mutation_id, h.content_hash);
-        }
+        const rows = (await c.query('SELECT mutation_id, type, payload, content_hash FROM hub_mutations WHERE mutation_id = ANY($1::text[])', [lookups.mutationIds])).rows;
+        for (const row of rows) known.set(String((row as { mutation_id: unknown }).mutation_id), toKnownMutation(row));
       }
       const auditHead = lookups.auditHead ? await this.latestAuditHeadRow(c, consoleId) : null;
       const plan = planPush({ consoleId, lastApplied, prepared, ledger, known, auditHead: auditHead === null ? null : JSON.parse(auditHead.payload), ...(options ? { options } : {}), now: this.now() });
@@ -347,8 +371,8 @@ export class PostgresHubStore implements HubStore {
       const m = plan.mutations;
       if (m.length > 0) {
         await c.query(
-          `INSERT INTO hub_mutations (mutation_id, console_id, seq, schema_version, hlc, type, payload, content_hash, applied_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])`,
+          `INSERT INTO hub_mutations (mutation_id, console_id, seq, schema_version, hlc, type, payload, applied_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])`,
           [
             m.map((x) => x.mutationId),
             m.map((x) => x.consoleId),
@@ -357,7 +381,6 @@ export class PostgresHubStore implements HubStore {
             m.map((x) => x.hlc),
             m.map((x) => x.type),
             m.map((x) => x.payloadJson),
-            m.map((x) => x.contentHash),
             m.map((x) => x.appliedAt),
           ],
         );
@@ -384,10 +407,10 @@ export class PostgresHubStore implements HubStore {
         await c.query('UPDATE hub_consoles SET last_applied = $2 WHERE console_id = $1', [consoleId, plan.lastApplied]);
       }
       // Last: the change-log lock is held only from here to COMMIT.
-      const appended = await this.appendChanges(c, plan.changes.map((ch) => ({ ...ch, hallId: head.hall_id })));
-      return { outcome: plan.outcome, changes: plan.changes, seqs: appended };
+      const appended = plan.caseRange === null ? null : await this.appendCaseRange(c, consoleId, plan.caseRange, head.hall_id);
+      return { outcome: plan.outcome, appended };
     });
-    this.committed(changes, seqs);
+    if (appended !== null) this.emitter.emit({ buckets: ['hall_cases'], serverSeq: appended, origin: 'self' });
     return outcome;
   }
 
@@ -417,14 +440,16 @@ export class PostgresHubStore implements HubStore {
   async changesSince(bucket: Bucket, cursor: number, limit?: number, scope?: ChangeScope): Promise<ChangePage> {
     checkCursor(cursor);
     const n = pageSize(limit);
+    if (bucket === 'hall_cases') {
+      const sql = caseFeedQuery('postgres', scope !== undefined);
+      const r = scope === undefined ? await this.query(sql, [cursor, n + 1, cursor, n + 1]) : await this.query(sql, [cursor, scope.hallId, n + 1, cursor, n + 1]);
+      return caseFeedPage(r.rows, cursor, n);
+    }
     const cols = 'SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = $1 AND server_seq > $2';
     const r =
       scope === undefined
         ? await this.query(`${cols} ORDER BY server_seq LIMIT $3`, [bucket, cursor, n + 1])
-        : await this.query(
-            `${cols} AND ${bucket === 'hall_cases' ? 'hall_id IS NOT DISTINCT FROM $4::text' : '(hall_id IS NULL OR hall_id = $4::text)'} ORDER BY server_seq LIMIT $3`,
-            [bucket, cursor, n + 1, scope.hallId],
-          );
+        : await this.query(`${cols} AND (hall_id IS NULL OR hall_id = $4::text) ORDER BY server_seq LIMIT $3`, [bucket, cursor, n + 1, scope.hallId]);
     const changes = r.rows.slice(0, n).map(toChangeFromRow);
     const last = changes.length > 0 ? r.rows[changes.length - 1] : undefined;
     return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: r.rows.length > n, ...(last !== undefined ? { cursorTag: tagOf(last) } : {}) };
@@ -432,8 +457,9 @@ export class PostgresHubStore implements HubStore {
 
   async changeAt(bucket: Bucket, serverSeq: number): Promise<ChangeMark | null> {
     checkCursor(serverSeq);
-    const r = await this.query('SELECT tag FROM hub_changes WHERE server_seq = $1 AND bucket = $2', [serverSeq, bucket]);
-    return r.rows[0] === undefined ? null : { tag: tagOf(r.rows[0]) };
+    // A hall_cases range row holds serverSeqs first_seq … server_seq; any other row only its own.
+    const r = await this.query('SELECT server_seq, first_seq, tag FROM hub_changes WHERE bucket = $1 AND server_seq >= $2 ORDER BY server_seq LIMIT 1', [bucket, serverSeq]);
+    return r.rows[0] === undefined ? null : markAt(r.rows[0], serverSeq);
   }
 
   async setConsoleHall(consoleId: string, hallId: string | null): Promise<boolean> {

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { Bucket } from '../../protocol';
-import { auditHeadPin, toChange } from './plan';
-import type { Change, ConsoleRecord, HubAuditHead, QuarantinedMutation, StoredMutation } from './types';
+import { auditHeadPin, caseFeedValue, toChange, type KnownMutation } from './plan';
+import type { Change, ChangeMark, ChangePage, ConsoleRecord, HubAuditHead, QuarantinedMutation, StoredMutation } from './types';
 
 const int = z.union([z.number(), z.string(), z.bigint()]).transform((v, ctx) => {
   const n = Number(v);
@@ -110,7 +110,63 @@ export function toBucketSeq(row: unknown): z.output<typeof BucketSeqRow> {
   return decode(BucketSeqRow, row, 'hub_changes');
 }
 
-export const HashRow = z.object({ mutation_id: z.string(), content_hash: z.string() });
+const KnownRow = z.object({ mutation_id: z.string(), type: z.string(), payload: z.string(), content_hash: z.string().nullable() });
+/** A stored mutation found under a mutationId of a push (the dedupe check). */
+export function toKnownMutation(row: unknown): KnownMutation {
+  const r = decode(KnownRow, row, 'hub_mutations');
+  return { type: r.type, payloadJson: r.payload, contentHash: r.content_hash };
+}
+
+/**
+ * One page of hall_cases: the range rows after the cursor (at most limit + 1: each holds at least one
+ * case.* mutation), joined to their mutations, in serverSeq order. Parameters, in order: cursor,
+ * [hall id when scoped], limit + 1, cursor, limit + 1. The same text runs on both databases.
+ */
+export function caseFeedQuery(dialect: 'sqlite' | 'postgres', scoped: boolean): string {
+  let i = 0;
+  const p = (): string => (dialect === 'sqlite' ? '?' : `$${++i}`);
+  const after = p();
+  const hall = scoped ? ` AND hall_id ${dialect === 'sqlite' ? 'IS' : 'IS NOT DISTINCT FROM'} ${p()}` : '';
+  const ranges = p();
+  return `SELECT c.server_seq, c.first_seq, c.seq_from, c.tag, m.console_id, m.mutation_id, m.seq, m.type, m.hlc, m.payload
+    FROM (SELECT server_seq, first_seq, console_id, seq_from, tag FROM hub_changes
+           WHERE bucket = 'hall_cases' AND server_seq > ${after}${hall} ORDER BY server_seq LIMIT ${ranges}) AS c
+    JOIN hub_mutations AS m ON m.console_id = c.console_id AND m.seq BETWEEN c.seq_from AND c.seq_from + (c.server_seq - c.first_seq)
+   WHERE substr(m.type, 1, 5) = 'case.' AND c.first_seq + (m.seq - c.seq_from) > ${p()}
+   ORDER BY c.server_seq, m.seq
+   LIMIT ${p()}`;
+}
+
+const CaseFeedRow = z.object({
+  server_seq: int,
+  first_seq: int,
+  seq_from: int,
+  tag: z.string().nullable(),
+  console_id: z.string(),
+  mutation_id: z.string(),
+  seq: int,
+  type: z.string(),
+  hlc: z.string(),
+  payload: z.string(),
+});
+/** The page of caseFeedQuery's rows (limit + 1 asked for: one more means hasMore). */
+export function caseFeedPage(rows: readonly unknown[], cursor: number, limit: number): ChangePage {
+  const changes: Change[] = [];
+  let tag: string | null = null;
+  for (const raw of rows.slice(0, limit)) {
+    const r = decode(CaseFeedRow, raw, 'hub_changes ⋈ hub_mutations');
+    changes.push({ serverSeq: r.first_seq + (r.seq - r.seq_from), op: 'put', key: r.mutation_id, value: caseFeedValue({ consoleId: r.console_id, seq: r.seq, type: r.type, hlc: r.hlc, payloadJson: r.payload }) });
+    tag = r.tag;
+  }
+  return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: rows.length > limit, ...(changes.length > 0 ? { cursorTag: tag } : {}) };
+}
+
+const MarkRow = z.object({ server_seq: int, first_seq: int.nullable(), tag: z.string().nullable() });
+/** changeAt: the first row at or after serverSeq holds it when its range starts at or before it. */
+export function markAt(row: unknown, serverSeq: number): ChangeMark | null {
+  const r = decode(MarkRow, row, 'hub_changes');
+  return (r.first_seq ?? r.server_seq) <= serverSeq ? { tag: r.tag } : null;
+}
 
 /** The columns latestAuditHead reads from hub_mutations. */
 export const AuditHeadRow = z.object({ mutation_id: z.string(), seq: int, payload: z.string(), applied_at: time });

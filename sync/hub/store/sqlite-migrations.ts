@@ -139,6 +139,46 @@ export const HUB_SQLITE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'lean-push',
+    up(db) {
+      db.exec(`
+        -- How the hub stores a push (docs/sync.md): per applied mutation one hub_mutations row and nothing
+        -- else. (1) content_hash becomes optional: new rows are hashed only when a mutationId comes again.
+        CREATE TABLE hub_mutations_v6 (
+          mutation_id    TEXT NOT NULL PRIMARY KEY,
+          console_id     TEXT NOT NULL REFERENCES hub_consoles (console_id),
+          seq            INTEGER NOT NULL,
+          schema_version INTEGER NOT NULL,
+          hlc            TEXT NOT NULL,
+          type           TEXT NOT NULL,
+          payload        TEXT NOT NULL,
+          content_hash   TEXT,
+          applied_at     TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO hub_mutations_v6 (mutation_id, console_id, seq, schema_version, hlc, type, payload, content_hash, applied_at)
+          SELECT mutation_id, console_id, seq, schema_version, hlc, type, payload, content_hash, applied_at FROM hub_mutations ORDER BY rowid;
+        DROP TABLE hub_mutations;
+        ALTER TABLE hub_mutations_v6 RENAME TO hub_mutations;
+        CREATE INDEX hub_mutations_console ON hub_mutations (console_id, seq);
+        CREATE INDEX hub_mutations_audit_head ON hub_mutations (console_id, seq) WHERE type = 'audit.head';
+
+        -- (2) An applied seq is its hub_mutations row; the ledger keeps duplicates and rejections only.
+        DELETE FROM hub_console_seqs WHERE outcome = 'applied';
+
+        -- (3) hall_cases: one row per push for its case.* mutations (a range), read back from hub_mutations.
+        -- The row's server_seq is the range's last serverSeq, first_seq its first; the mutation of seq k
+        -- has serverSeq first_seq + (k - seq_from). Rows of other buckets leave the three columns NULL.
+        ALTER TABLE hub_changes ADD COLUMN first_seq INTEGER;
+        ALTER TABLE hub_changes ADD COLUMN console_id TEXT;
+        ALTER TABLE hub_changes ADD COLUMN seq_from INTEGER;
+        UPDATE hub_changes
+           SET first_seq = server_seq, console_id = json_extract(value, '$.consoleId'), seq_from = json_extract(value, '$.seq'), value = NULL
+         WHERE bucket = 'hall_cases';
+      `);
+    },
+  },
 ];
 
 export const HUB_SQLITE_SCHEMA_VERSION: number = HUB_SQLITE_MIGRATIONS.at(-1)?.version ?? 0;

@@ -3,17 +3,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../main/store/database';
-import { describeHubStore } from './hub-store.suite';
-import { SqliteHubStore } from './sqlite';
-import { HUB_SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
+import { openDatabase, runMigrations } from '../../../main/store/database';
+import { describeHubStore, type Schema5Hub } from './hub-store.suite';
+import { HUB_APPLICATION_ID, SqliteHubStore } from './sqlite';
+import { HUB_SQLITE_MIGRATIONS, HUB_SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
 import { HubStoreError } from './types';
+
+/** A hub file as schema 5 left it (the upgrade test of the suite). */
+function seedSchema5(file: string, c: Schema5Hub): void {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`application_id = ${HUB_APPLICATION_ID}`);
+    runMigrations(db, HUB_SQLITE_MIGRATIONS.filter((m) => m.version <= 5));
+    db.prepare(`INSERT INTO hub_meta (key, value) VALUES ('epoch', ?)`).run(c.epoch);
+    const k = c.console;
+    db.prepare(`INSERT INTO hub_consoles (console_id, public_key, status, last_applied, registered_at, hall_id) VALUES (?, ?, 'active', ?, ?, ?)`).run(k.consoleId, k.publicKey, k.lastApplied, k.registeredAt, k.hallId);
+    const m = db.prepare('INSERT INTO hub_mutations (mutation_id, console_id, seq, schema_version, hlc, type, payload, content_hash, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const x of c.mutations) m.run(x.mutationId, x.consoleId, x.seq, x.schemaVersion, x.hlc, x.type, x.payload, x.contentHash, x.appliedAt);
+    const l = db.prepare('INSERT INTO hub_console_seqs (console_id, seq, mutation_id, outcome, reason) VALUES (?, ?, ?, ?, ?)');
+    for (const x of c.ledger) l.run(x.consoleId, x.seq, x.mutationId, x.outcome, x.reason);
+    const ch = db.prepare('INSERT INTO hub_changes (server_seq, bucket, op, key, value, created_at, tag, hall_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const x of c.changes) ch.run(x.serverSeq, x.bucket, x.op, x.key, x.value, x.createdAt, x.tag, x.hallId);
+  } finally {
+    db.close();
+  }
+}
 
 describeHubStore('sqlite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hall-hub-'));
   const file = join(dir, 'hub.sqlite');
   return {
     open: (options) => SqliteHubStore.open({ file, watchIntervalMs: 20, ...options }),
+    seedSchema5: async (content) => seedSchema5(file, content),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });

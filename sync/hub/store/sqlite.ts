@@ -22,10 +22,13 @@ import {
   prepareBatch,
   publishRows,
   toChange,
+  caseRangeKey,
+  type CaseRange,
   type ChangeRow,
+  type KnownMutation,
   type LedgerEntry,
 } from './plan';
-import { AuditHeadRow, HashRow, decode, tagOf, toHubAuditHead, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
+import { AuditHeadRow, caseFeedPage, caseFeedQuery, decode, markAt, tagOf, toKnownMutation, toHubAuditHead, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import { HUB_SQLITE_MIGRATIONS, HUB_SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
 import { checkEnrollmentInput, decideConsume, publicEnrollment, toEnrollment, type ConsumeEnrollmentInput, type EnrollmentInput, type EnrollmentOutcome, type EnrollmentRecord } from './enrollments';
 import {
@@ -181,7 +184,7 @@ export class SqliteHubStore implements HubStore {
   applyPush(consoleId: string, batch: readonly IncomingMutation[], options?: ApplyOptions): Promise<PushOutcome> {
     return this.run(() => {
       checkConsoleId(consoleId);
-      const prepared = prepareBatch(batch);
+      const prepared = prepareBatch(batch, options?.validated === true);
       const appended: { bucket: Bucket; serverSeq: number }[] = [];
       const outcome = this.write('applyPush', () => {
         const row = this.stmt('SELECT status, last_applied, hall_id FROM hub_consoles WHERE console_id = ?').get(consoleId) as
@@ -191,35 +194,38 @@ export class SqliteHubStore implements HubStore {
         if (row.status !== 'active') throw new HubStoreError('console_revoked', `console ${consoleId} is revoked`);
         const lookups = lookupsFor(prepared, row.last_applied);
         const ledger = new Map<number, LedgerEntry>();
-        const ledgerStmt = this.stmt('SELECT seq, mutation_id, outcome, reason FROM hub_console_seqs WHERE console_id = ? AND seq = ?');
-        for (const seq of lookups.seqs) {
-          const l = ledgerStmt.get(consoleId, seq);
-          if (l !== undefined) {
-            const e = toLedger(l);
-            ledger.set(e.seq, { mutationId: e.mutation_id, outcome: e.outcome, reason: e.reason });
+        if (lookups.seqs.length > 0) {
+          const ledgerStmt = this.stmt('SELECT seq, mutation_id, outcome, reason FROM hub_console_seqs WHERE console_id = ? AND seq = ?');
+          const appliedStmt = this.stmt(`SELECT seq, mutation_id, 'applied' AS outcome, NULL AS reason FROM hub_mutations WHERE console_id = ? AND seq = ?`);
+          for (const seq of lookups.seqs) {
+            const l = ledgerStmt.get(consoleId, seq) ?? appliedStmt.get(consoleId, seq);
+            if (l !== undefined) {
+              const e = toLedger(l);
+              ledger.set(e.seq, { mutationId: e.mutation_id, outcome: e.outcome, reason: e.reason });
+            }
           }
         }
-        const known = new Map<string, string>();
-        const hashStmt = this.stmt('SELECT mutation_id, content_hash FROM hub_mutations WHERE mutation_id = ?');
+        const known = new Map<string, KnownMutation>();
+        const knownStmt = this.stmt('SELECT mutation_id, type, payload, content_hash FROM hub_mutations WHERE mutation_id = ?');
         for (const id of lookups.mutationIds) {
-          const h = hashStmt.get(id);
-          if (h !== undefined) known.set(id, decode(HashRow, h, 'hub_mutations').content_hash);
+          const k = knownStmt.get(id);
+          if (k !== undefined) known.set(id, toKnownMutation(k));
         }
         const auditHead = lookups.auditHead ? this.latestAuditHeadRow(consoleId) : null;
         const plan = planPush({ consoleId, lastApplied: row.last_applied, prepared, ledger, known, auditHead: auditHead === null ? null : JSON.parse(auditHead.payload), ...(options ? { options } : {}), now: this.now() });
 
         const insMutation = this.stmt(
-          `INSERT INTO hub_mutations (mutation_id, console_id, seq, schema_version, hlc, type, payload, content_hash, applied_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO hub_mutations (mutation_id, console_id, seq, schema_version, hlc, type, payload, applied_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         );
-        for (const m of plan.mutations) insMutation.run(m.mutationId, m.consoleId, m.seq, m.schemaVersion, m.hlc, m.type, m.payloadJson, m.contentHash, m.appliedAt);
+        for (const m of plan.mutations) insMutation.run(m.mutationId, m.consoleId, m.seq, m.schemaVersion, m.hlc, m.type, m.payloadJson, m.appliedAt);
         const insLedger = this.stmt('INSERT INTO hub_console_seqs (console_id, seq, mutation_id, outcome, reason) VALUES (?, ?, ?, ?, ?)');
         for (const l of plan.ledger) insLedger.run(l.consoleId, l.seq, l.mutationId, l.outcome, l.reason);
         const insQuarantine = this.stmt(
           'INSERT INTO hub_quarantine (console_id, seq, mutation_id, type, raw, reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         );
         for (const q of plan.quarantine) insQuarantine.run(q.consoleId, q.seq, q.mutationId, q.type, q.rawJson, q.reason, q.receivedAt);
-        appended.push(...this.appendChanges(plan.changes.map((c) => ({ ...c, hallId: row.hall_id }))));
+        if (plan.caseRange !== null) appended.push(this.appendCaseRange(consoleId, plan.caseRange, row.hall_id));
         if (plan.lastApplied !== row.last_applied) {
           this.stmt('UPDATE hub_consoles SET last_applied = ? WHERE console_id = ?').run(plan.lastApplied, consoleId);
         }
@@ -235,6 +241,18 @@ export class SqliteHubStore implements HubStore {
     const at = this.now();
     const stmt = this.stmt('INSERT INTO hub_changes (bucket, op, key, value, created_at, tag, hall_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
     return rows.map((c) => ({ bucket: c.bucket, serverSeq: Number(stmt.run(c.bucket, c.op, c.key, c.valueJson, at, newChangeTag(), c.hallId ?? null).lastInsertRowid) }));
+  }
+
+  /** One hall_cases row for a push's case.* mutations, taking the next seqTo − seqFrom + 1 serverSeqs (AUTOINCREMENT moves past them). */
+  private appendCaseRange(consoleId: string, range: CaseRange, hallId: string | null): { bucket: Bucket; serverSeq: number } {
+    const head = Number(this.stmt(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'hub_changes'), 0)`).pluck().get());
+    const first = head + 1;
+    const last = first + (range.seqTo - range.seqFrom);
+    this.stmt(
+      `INSERT INTO hub_changes (server_seq, bucket, op, key, value, created_at, tag, hall_id, first_seq, console_id, seq_from)
+       VALUES (?, 'hall_cases', 'put', ?, NULL, ?, ?, ?, ?, ?, ?)`,
+    ).run(last, caseRangeKey(consoleId, range), this.now(), newChangeTag(), hallId, first, consoleId, range.seqFrom);
+    return { bucket: 'hall_cases', serverSeq: last };
   }
 
   /** After a commit: tell this process's listeners, and remember the rows so the watcher does not report them as others'. */
@@ -277,13 +295,16 @@ export class SqliteHubStore implements HubStore {
     return this.run(() => {
       checkCursor(cursor);
       const n = pageSize(limit);
+      if (bucket === 'hall_cases') {
+        const sql = caseFeedQuery('sqlite', scope !== undefined);
+        const rows = scope === undefined ? this.stmt(sql).all(cursor, n + 1, cursor, n + 1) : this.stmt(sql).all(cursor, scope.hallId, n + 1, cursor, n + 1);
+        return caseFeedPage(rows, cursor, n);
+      }
       const cols = 'SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = ? AND server_seq > ?';
       const rows =
         scope === undefined
           ? this.stmt(`${cols} ORDER BY server_seq LIMIT ?`).all(bucket, cursor, n + 1)
-          : bucket === 'hall_cases'
-            ? this.stmt(`${cols} AND hall_id IS ? ORDER BY server_seq LIMIT ?`).all(bucket, cursor, scope.hallId, n + 1)
-            : this.stmt(`${cols} AND (hall_id IS NULL OR hall_id = ?) ORDER BY server_seq LIMIT ?`).all(bucket, cursor, scope.hallId, n + 1);
+          : this.stmt(`${cols} AND (hall_id IS NULL OR hall_id = ?) ORDER BY server_seq LIMIT ?`).all(bucket, cursor, scope.hallId, n + 1);
       const changes = rows.slice(0, n).map(toChangeFromRow);
       const last = changes.length > 0 ? rows[changes.length - 1] : undefined;
       return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: rows.length > n, ...(last !== undefined ? { cursorTag: tagOf(last) } : {}) };
@@ -293,8 +314,9 @@ export class SqliteHubStore implements HubStore {
   changeAt(bucket: Bucket, serverSeq: number): Promise<ChangeMark | null> {
     return this.run(() => {
       checkCursor(serverSeq);
-      const row = this.stmt('SELECT tag FROM hub_changes WHERE server_seq = ? AND bucket = ?').get(serverSeq, bucket);
-      return row === undefined ? null : { tag: tagOf(row) };
+      // A hall_cases range row holds serverSeqs first_seq … server_seq; any other row only its own.
+      const row = this.stmt('SELECT server_seq, first_seq, tag FROM hub_changes WHERE bucket = ? AND server_seq >= ? ORDER BY server_seq LIMIT 1').get(bucket, serverSeq);
+      return row === undefined ? null : markAt(row, serverSeq);
     });
   }
 

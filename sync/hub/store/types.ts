@@ -28,19 +28,13 @@ export interface IncomingMutation {
 /** A business rule: return a reason to reject (quarantine) the mutation, or null to accept it. */
 export type MutationValidator = (mutation: Mutation, ctx: { consoleId: string }) => string | null | undefined;
 
-/** Where an applied mutation appears in the change log, if anywhere. */
-export interface RoutedChange {
-  bucket: Bucket;
-  op: 'put' | 'delete';
-  key: string;
-  value?: unknown;
-}
-export type MutationRouter = (mutation: Mutation, ctx: { consoleId: string }) => RoutedChange | null;
-
 export interface ApplyOptions {
   validate?: MutationValidator;
-  /** Defaults to `defaultRoute` (case.* → hall_cases, one entry per mutation). */
-  route?: MutationRouter;
+  /**
+   * Every item already passed the protocol's Mutation schema (the session parsed the push frame): the
+   * store does not parse them again. Anything else (a loose push, a test, a tool) leaves it unset.
+   */
+  validated?: boolean;
 }
 
 export interface PushOutcome {
