@@ -1,6 +1,6 @@
 /**
  * Enrollment with a one-time code (docs/security.md "Enrollment"):
- *   hall hub enroll-code --console C03 --role clerk --counter 3 [--hall NAME] [--ttl 24h]   (at the hub)
+ *   hall hub enroll-code --console C03 --role clerk --counter 3 [--hall NAME] [--hall-id ID] [--ttl 24h]   (at the hub)
  *   hall enroll --hub ws://HUB:7300/sync --console C03 --code 7KQ2M-XH9TD [--data DIR]     (on the console)
  */
 import { mkdirSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { formatEnrollmentCode, generateEnrollmentCode, hashEnrollmentCode, parse
 import { DEFAULT_HUB_FILE, openHubStore } from '../../sync/hub/store';
 import { CONSOLE_ROLES, type ConsoleRole } from '../../sync/hub/store/enrollments';
 import { print, requireOption, stringOption, UsageError, type Command } from '../command';
+import { HallIdOption } from './hub';
 
 const ConsoleIdOption = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'console id must be 1–64 letters, digits, "_" or "-"');
 
@@ -29,7 +30,7 @@ function dbArg(value: string | undefined): string {
 
 export const hubEnrollCodeCommand: Command = {
   name: 'hub enroll-code',
-  usage: `--console ID --role ${CONSOLE_ROLES.join('|')} [--counter N] [--hall NAME] [--ttl 24h] [--db FILE|postgres://URL]`,
+  usage: `--console ID --role ${CONSOLE_ROLES.join('|')} [--counter N] [--hall NAME] [--hall-id ID] [--ttl 24h] [--db FILE|postgres://URL]`,
   summary: 'issue a one-time enrollment code for a console (single use, expiring, stored only as a hash)',
   options: {
     db: { type: 'string', description: `hub database: a SQLite file (default ./${DEFAULT_HUB_FILE}) or postgres://…` },
@@ -37,6 +38,7 @@ export const hubEnrollCodeCommand: Command = {
     role: { type: 'string', description: `what the machine is: ${CONSOLE_ROLES.join(', ')}` },
     counter: { type: 'string', description: 'its counter (窗口号) 1–999; required for clerk' },
     hall: { type: 'string', description: 'the hall name the console shows (optional)' },
+    'hall-id': { type: 'string', description: 'the hall id whose buckets it downloads (docs/sync.md "Halls"); set on the console when the code is used' },
     ttl: { type: 'string', description: 'how long the code is valid: 30m, 24h (default), up to 7d' },
   },
   async run(ctx) {
@@ -49,22 +51,25 @@ export const hubEnrollCodeCommand: Command = {
     if (counter !== null && (!Number.isInteger(counter) || counter < 1 || counter > 999)) throw new UsageError('--counter must be 1–999');
     if (role === 'clerk' && counter === null) throw new UsageError('a clerk console serves a counter: give --counter N');
     const hall = stringOption(ctx, 'hall') ?? null;
+    const hallIdText = stringOption(ctx, 'hall-id');
+    const hallId = hallIdText === undefined ? null : HallIdOption.safeParse(hallIdText);
+    if (hallId !== null && !hallId.success) throw new UsageError(hallId.error.issues[0]?.message ?? 'bad hall id');
     const ttlMs = parseEnrollmentTtl(stringOption(ctx, 'ttl') ?? '24h');
     if (ttlMs === null) throw new UsageError('--ttl must be like 30m, 24h or 7d (5 minutes to 7 days)');
     const code = generateEnrollmentCode();
     const expiresAt = new Date(systemClock().getTime() + ttlMs).toISOString();
     const store = await openHubStore(dbArg(stringOption(ctx, 'db')));
     try {
-      await store.createEnrollment({ consoleId: consoleId.data, role: role as ConsoleRole, counter, hall, codeHash: hashEnrollmentCode(code), expiresAt });
+      await store.createEnrollment({ consoleId: consoleId.data, role: role as ConsoleRole, counter, hall, hallId: hallId?.data ?? null, codeHash: hashEnrollmentCode(code), expiresAt });
     } finally {
       await store.close();
     }
     const shown = formatEnrollmentCode(code);
     print(
       ctx,
-      { consoleId: consoleId.data, role, counter, hall, code: shown, expiresAt },
+      { consoleId: consoleId.data, role, counter, hall, hallId: hallId?.data ?? null, code: shown, expiresAt },
       [
-        `enrollment code for console ${consoleId.data} (${role}${counter !== null ? `, counter ${counter}` : ''}): ${shown}`,
+        `enrollment code for console ${consoleId.data} (${role}${counter !== null ? `, counter ${counter}` : ''}${hallId ? `, hall ${hallId.data}` : ''}): ${shown}`,
         `  valid until ${expiresAt}, once; 5 wrong tries make it invalid. Any earlier code for ${consoleId.data} no longer works.`,
         `  on the console: 技术维护 → 注册本机, or  hall enroll --hub ws://<this hub>:7300/sync --console ${consoleId.data} --code ${shown}`,
       ].join('\n'),

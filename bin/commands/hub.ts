@@ -208,7 +208,7 @@ export const hubPublishCommand: Command = {
   },
 };
 
-const HallIdOption = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'hall id must be 1–64 letters, digits, "_" or "-"');
+export const HallIdOption = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'hall id must be 1–64 letters, digits, "_" or "-"');
 
 function hallOf(ctx: Parameters<Command['run']>[0]): string | undefined {
   const raw = stringOption(ctx, 'hall');

@@ -209,12 +209,16 @@ describe('hall hub enroll-code + hall enroll', () => {
     const dir = tempDir();
     const db = join(dir, 'hub.sqlite');
     const io = capture();
-    expect(await main(['hub', 'enroll-code', '--db', db, '--console', 'C08', '--role', 'clerk', '--counter', '8', '--ttl', '2h', '--json'], io)).toBe(0);
-    const issued = JSON.parse(io.stdout.join('\n')) as { code: string; expiresAt: string };
+    expect(await main(['hub', 'enroll-code', '--db', db, '--console', 'C08', '--role', 'clerk', '--counter', '8', '--hall', '东区市民中心', '--hall-id', 'east-1', '--ttl', '2h', '--json'], io)).toBe(0);
+    const issued = JSON.parse(io.stdout.join('\n')) as { code: string; expiresAt: string; hallId: string };
+    expect(issued.hallId).toBe('east-1');
     expect(issued.code).toMatch(/^[2-9A-Z]{5}-[2-9A-Z]{5}$/);
     const bad = capture();
     expect(await main(['hub', 'enroll-code', '--db', db, '--console', 'C09', '--role', 'clerk'], bad)).toBe(2); // a clerk needs a counter
     expect(bad.stderr.join('')).toContain('--counter');
+    const badHall = capture();
+    expect(await main(['hub', 'enroll-code', '--db', db, '--console', 'C09', '--role', 'kiosk', '--hall-id', 'east 1'], badHall)).toBe(2);
+    expect(badHall.stderr.join('')).toContain('hall id');
 
     const { server, store } = await hub({ file: db });
     const data = join(dir, 'console');
@@ -224,7 +228,7 @@ describe('hall hub enroll-code + hall enroll', () => {
     expect(status).toMatchObject({ consoleId: 'C08', counter: 8, keyProtection: 'key-file' });
     // The key the hub registered is the one made in the console's folder (wrapped there, never sent).
     expect(status.publicKey).toBe(loadOrCreateConsoleKey(data, keyFileProtector()).publicKeyBase64Url);
-    expect((await store.getConsole('C08'))?.publicKey).toBe(status.publicKey);
+    expect(await store.getConsole('C08')).toMatchObject({ publicKey: status.publicKey, hallId: 'east-1' }); // scoped from its first pull
     const again = capture();
     expect(await main(['enroll', '--hub', server.url, '--console', 'C08', '--code', issued.code, '--data', data], again)).toBe(1);
     expect(again.stderr.join('')).toContain('used');

@@ -23,6 +23,11 @@ export interface EnrollmentInput {
   counter: number | null;
   /** The hall's name as the console shows it; null = keep the console's own. */
   hall: string | null;
+  /**
+   * The hall id that scopes the console's buckets (docs/sync.md "Halls"): set on the console when the
+   * code is used; null/absent = leave the console's hall as it is.
+   */
+  hallId?: string | null;
   /** sync/hub/enrollment.ts hashCode(code). */
   codeHash: string;
   /** ISO time. */
@@ -34,6 +39,7 @@ export interface EnrollmentRecord {
   role: ConsoleRole;
   counter: number | null;
   hall: string | null;
+  hallId: string | null;
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
@@ -68,6 +74,7 @@ const EnrollmentRow = z.object({
   role: z.enum(CONSOLE_ROLES),
   counter: z.union([int, z.null()]),
   hall: z.string().nullable(),
+  hall_id: z.string().nullable(),
   code_hash: z.string(),
   created_at: time,
   expires_at: time,
@@ -77,11 +84,11 @@ const EnrollmentRow = z.object({
 
 export function toEnrollment(row: unknown): EnrollmentRecord & { codeHash: string } {
   const r = decode(EnrollmentRow, row, 'hub_enrollments');
-  return { consoleId: r.console_id, role: r.role, counter: r.counter, hall: r.hall, codeHash: r.code_hash, createdAt: r.created_at, expiresAt: r.expires_at, usedAt: r.used_at, attempts: r.attempts };
+  return { consoleId: r.console_id, role: r.role, counter: r.counter, hall: r.hall, hallId: r.hall_id, codeHash: r.code_hash, createdAt: r.created_at, expiresAt: r.expires_at, usedAt: r.used_at, attempts: r.attempts };
 }
 
 export function publicEnrollment(e: EnrollmentRecord & { codeHash?: string }): EnrollmentRecord {
-  return { consoleId: e.consoleId, role: e.role, counter: e.counter, hall: e.hall, createdAt: e.createdAt, expiresAt: e.expiresAt, usedAt: e.usedAt, attempts: e.attempts };
+  return { consoleId: e.consoleId, role: e.role, counter: e.counter, hall: e.hall, hallId: e.hallId, createdAt: e.createdAt, expiresAt: e.expiresAt, usedAt: e.usedAt, attempts: e.attempts };
 }
 
 const Input = z
@@ -90,20 +97,21 @@ const Input = z
     role: z.enum(CONSOLE_ROLES),
     counter: z.number().int().min(1).max(999).nullable(),
     hall: z.string().min(1).max(60).regex(/^[^\u0000-\u001f\u007f]+$/).nullable(),
+    hallId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a hall id is 1–64 letters, digits, "_" or "-"').nullable().optional(),
     codeHash: z.string().min(16).max(512),
     expiresAt: z.iso.datetime(),
   })
   .strict();
 
-/** Checks an enrollment before it is written (HubStoreError 'bad_enrollment'). */
-export function checkEnrollmentInput(input: EnrollmentInput): EnrollmentInput {
+/** Checks an enrollment before it is written (HubStoreError 'bad_enrollment'); hallId comes back null when absent. */
+export function checkEnrollmentInput(input: EnrollmentInput): EnrollmentInput & { hallId: string | null } {
   checkConsoleId(input.consoleId);
   const parsed = Input.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new HubStoreError('bad_enrollment', `enrollment ${issue?.path.join('.') || ''}: ${issue?.message ?? 'invalid'}`);
   }
-  return parsed.data;
+  return { ...parsed.data, hallId: parsed.data.hallId ?? null };
 }
 
 export type ConsumeDecision = { kind: 'consume' } | { kind: 'refuse'; reason: EnrollmentRefusal; countAttempt: boolean; attemptsLeft: number };

@@ -290,7 +290,7 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       const checkFor = (code: string) => (stored: string) => stored === hashOf(code);
       const inOneHour = new Date(Date.now() + 3_600_000).toISOString();
       const created = await store.createEnrollment({ consoleId: 'C21', role: 'clerk', counter: 3, hall: '市民中心', codeHash: hashOf('AAAAA'), expiresAt: inOneHour });
-      expect(created).toEqual({ consoleId: 'C21', role: 'clerk', counter: 3, hall: '市民中心', createdAt: expect.any(String), expiresAt: inOneHour, usedAt: null, attempts: 0 });
+      expect(created).toEqual({ consoleId: 'C21', role: 'clerk', counter: 3, hall: '市民中心', hallId: null, createdAt: expect.any(String), expiresAt: inOneHour, usedAt: null, attempts: 0 });
       expect(created).not.toHaveProperty('codeHash');
 
       expect(await store.consumeEnrollment({ consoleId: 'C21', publicKey: 'ed25519:k21', check: checkFor('WRONG') })).toEqual({ ok: false, reason: 'wrong_code', attemptsLeft: 4 });
@@ -335,6 +335,32 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       expect(await refusal(store.createEnrollment({ consoleId: 'C26', role: 'clerk', counter: 0, hall: null, codeHash: hashOf('G'), expiresAt: inOneHour }))).toBe('bad_enrollment');
       expect(await refusal(store.createEnrollment({ consoleId: '', role: 'clerk', counter: 1, hall: null, codeHash: hashOf('G'), expiresAt: inOneHour }))).toBe('bad_console_id');
       expect(await store.consumeEnrollment({ consoleId: 'C26', publicKey: 'ed25519:k26', check: () => true })).toMatchObject({ ok: false, reason: 'no_enrollment' });
+    });
+
+    it('enrollment codes with a hall id put the console in that hall; without one its hall stays', async () => {
+      const store = await open();
+      const hashOf = (code: string): string => `test-hash:${code}:0123456789`;
+      const inOneHour = new Date(Date.now() + 3_600_000).toISOString();
+      const made = await store.createEnrollment({ consoleId: 'C31', role: 'supervisor', counter: null, hall: '东区市民中心', hallId: 'east-1', codeHash: hashOf('H1'), expiresAt: inOneHour });
+      expect(made).toMatchObject({ hall: '东区市民中心', hallId: 'east-1' });
+      expect(await store.consumeEnrollment({ consoleId: 'C31', publicKey: 'ed25519:k31', check: (h) => h === hashOf('H1') })).toMatchObject({
+        ok: true,
+        enrollment: { hallId: 'east-1' },
+        console: { consoleId: 'C31', hallId: 'east-1' },
+      });
+      // Its first pull is scoped to that hall.
+      await store.publish('catalog', [{ op: 'put', key: 'east-only', value: 1 }], { hallId: 'east-1' });
+      await store.publish('catalog', [{ op: 'put', key: 'west-only', value: 1 }], { hallId: 'west-2' });
+      const hallId = (await store.getConsole('C31'))!.hallId;
+      expect((await store.changesSince('catalog', 0, 10, { hallId })).changes.map((c) => c.key)).toEqual(['east-only']);
+
+      // Re-enrolled with a code that names no hall id: the console keeps its hall.
+      await store.createEnrollment({ consoleId: 'C31', role: 'supervisor', counter: null, hall: null, codeHash: hashOf('H2'), expiresAt: inOneHour });
+      expect(await store.consumeEnrollment({ consoleId: 'C31', publicKey: 'ed25519:k31b', check: (h) => h === hashOf('H2') })).toMatchObject({ ok: true, console: { hallId: 'east-1' } });
+      // Moved by a code with another hall id.
+      await store.createEnrollment({ consoleId: 'C31', role: 'supervisor', counter: null, hall: null, hallId: 'west-2', codeHash: hashOf('H3'), expiresAt: inOneHour });
+      expect(await store.consumeEnrollment({ consoleId: 'C31', publicKey: 'ed25519:k31c', check: (h) => h === hashOf('H3') })).toMatchObject({ ok: true, console: { hallId: 'west-2' } });
+      expect(await refusal(store.createEnrollment({ consoleId: 'C32', role: 'kiosk', counter: null, hall: null, hallId: 'no spaces', codeHash: hashOf('H4'), expiresAt: inOneHour }))).toBe('bad_enrollment');
     });
 
     it('enrollment codes: two hub processes consuming one code at once register exactly one key', async () => {

@@ -144,6 +144,14 @@ export const HUB_PG_MIGRATIONS: readonly PgMigration[] = [
        WHERE bucket = 'hall_cases';
     `,
   },
+  {
+    version: 7,
+    name: 'enrollment-hall-id',
+    sql: `
+      -- The hall id an enrollment code sets on the console (see the SQLite migration 7).
+      ALTER TABLE hub_enrollments ADD COLUMN hall_id text;
+    `,
+  },
 ];
 
 export const HUB_PG_SCHEMA_VERSION: number = HUB_PG_MIGRATIONS.at(-1)?.version ?? 0;

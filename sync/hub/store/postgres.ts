@@ -523,12 +523,12 @@ export class PostgresHubStore implements HubStore {
       const status = (await c.query<{ status: string }>('SELECT status FROM hub_consoles WHERE console_id = $1 FOR UPDATE', [e.consoleId])).rows[0]?.status;
       if (status === 'revoked') throw new HubStoreError('console_revoked', `console ${e.consoleId} is revoked; enroll the machine under a new console id`);
       const r = await c.query(
-        `INSERT INTO hub_enrollments (console_id, role, counter, hall, code_hash, created_at, expires_at, used_at, attempts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0)
-         ON CONFLICT (console_id) DO UPDATE SET role = excluded.role, counter = excluded.counter, hall = excluded.hall,
+        `INSERT INTO hub_enrollments (console_id, role, counter, hall, hall_id, code_hash, created_at, expires_at, used_at, attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 0)
+         ON CONFLICT (console_id) DO UPDATE SET role = excluded.role, counter = excluded.counter, hall = excluded.hall, hall_id = excluded.hall_id,
            code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL, attempts = 0
          RETURNING *`,
-        [e.consoleId, e.role, e.counter, e.hall, e.codeHash, this.now(), new Date(e.expiresAt).toISOString()],
+        [e.consoleId, e.role, e.counter, e.hall, e.hallId, e.codeHash, this.now(), new Date(e.expiresAt).toISOString()],
       );
       return publicEnrollment(toEnrollment(r.rows[0]));
     });
@@ -549,10 +549,12 @@ export class PostgresHubStore implements HubStore {
         return { ok: false, reason: decision.reason, attemptsLeft: decision.attemptsLeft };
       }
       const e = await c.query('UPDATE hub_enrollments SET used_at = $2 WHERE console_id = $1 RETURNING *', [input.consoleId, now]);
+      // The code's hall id scopes the console's buckets from its first pull (docs/sync.md "Halls").
+      const hallId = row?.hallId ?? null;
       const r =
         status === undefined
-          ? await c.query(`INSERT INTO hub_consoles (console_id, public_key, status, registered_at) VALUES ($1, $2, 'active', $3) RETURNING *`, [input.consoleId, input.publicKey, now])
-          : await c.query('UPDATE hub_consoles SET public_key = $2 WHERE console_id = $1 RETURNING *', [input.consoleId, input.publicKey]);
+          ? await c.query(`INSERT INTO hub_consoles (console_id, public_key, status, registered_at, hall_id) VALUES ($1, $2, 'active', $3, $4) RETURNING *`, [input.consoleId, input.publicKey, now, hallId])
+          : await c.query('UPDATE hub_consoles SET public_key = $2, hall_id = coalesce($3, hall_id) WHERE console_id = $1 RETURNING *', [input.consoleId, input.publicKey, hallId]);
       return { ok: true, enrollment: publicEnrollment(toEnrollment(e.rows[0])), console: toConsole(r.rows[0]) };
     });
   }

@@ -179,6 +179,17 @@ export const HUB_SQLITE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'enrollment-hall-id',
+    up(db) {
+      db.exec(`
+        -- An enrollment code may carry the hall id that scopes the console's buckets (docs/sync.md "Halls"):
+        -- set on the console when the code is used, next to the hall name it shows.
+        ALTER TABLE hub_enrollments ADD COLUMN hall_id TEXT;
+      `);
+    },
+  },
 ];
 
 export const HUB_SQLITE_SCHEMA_VERSION: number = HUB_SQLITE_MIGRATIONS.at(-1)?.version ?? 0;

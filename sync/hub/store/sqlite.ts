@@ -392,11 +392,11 @@ export class SqliteHubStore implements HubStore {
         const status = this.stmt('SELECT status FROM hub_consoles WHERE console_id = ?').pluck().get(e.consoleId);
         if (status === 'revoked') throw new HubStoreError('console_revoked', `console ${e.consoleId} is revoked; enroll the machine under a new console id`);
         this.stmt(
-          `INSERT INTO hub_enrollments (console_id, role, counter, hall, code_hash, created_at, expires_at, used_at, attempts)
-           VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0)
-           ON CONFLICT (console_id) DO UPDATE SET role = excluded.role, counter = excluded.counter, hall = excluded.hall,
+          `INSERT INTO hub_enrollments (console_id, role, counter, hall, hall_id, code_hash, created_at, expires_at, used_at, attempts)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 0)
+           ON CONFLICT (console_id) DO UPDATE SET role = excluded.role, counter = excluded.counter, hall = excluded.hall, hall_id = excluded.hall_id,
              code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL, attempts = 0`,
-        ).run(e.consoleId, e.role, e.counter, e.hall, e.codeHash, this.now(), new Date(e.expiresAt).toISOString());
+        ).run(e.consoleId, e.role, e.counter, e.hall, e.hallId, e.codeHash, this.now(), new Date(e.expiresAt).toISOString());
         return publicEnrollment(toEnrollment(this.stmt('SELECT * FROM hub_enrollments WHERE console_id = ?').get(e.consoleId)));
       });
     });
@@ -422,6 +422,8 @@ export class SqliteHubStore implements HubStore {
         } else {
           this.stmt('UPDATE hub_consoles SET public_key = ? WHERE console_id = ?').run(input.publicKey, input.consoleId);
         }
+        // The code's hall id scopes the console's buckets from its first pull (docs/sync.md "Halls").
+        if (row?.hallId != null) this.stmt('UPDATE hub_consoles SET hall_id = ? WHERE console_id = ?').run(row.hallId, input.consoleId);
         return {
           ok: true,
           enrollment: publicEnrollment(toEnrollment(this.stmt('SELECT * FROM hub_enrollments WHERE console_id = ?').get(input.consoleId))),
