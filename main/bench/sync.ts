@@ -72,6 +72,11 @@ export interface SyncBenchOptions {
   pg?: string;
   /** Rows per push frame (the client's default, 200). */
   batchSize?: number;
+  /**
+   * Rounds of each ingest measurement (default 5): hub and raw insert alternate, each on a fresh file
+   * (schema), and the medians are reported, so one slow fsync or a moment of other load moves neither.
+   */
+  ingestRounds?: number;
   log?: (line: string) => void;
 }
 
@@ -421,12 +426,15 @@ async function rawPostgresInsert(url: string, schema: string, mutations: readonl
 
 type PostgresOutcome = { perS: number; rawPerS: number; where: string } | { skipped: string };
 
-async function ingestPostgres(mutations: readonly Mutation[], opts: SyncBenchOptions, batchSize: number, log: (line: string) => void): Promise<PostgresOutcome> {
+const median = (values: readonly number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const roundsText = (hub: readonly number[], raw: readonly number[]): string => hub.map((h, i) => `${Math.round(h).toLocaleString('en')} vs ${Math.round(raw[i]!).toLocaleString('en')}`).join(', ');
+
+async function ingestPostgres(mutations: readonly Mutation[], opts: SyncBenchOptions, batchSize: number, rounds: number, log: (line: string) => void): Promise<PostgresOutcome> {
   if (opts.pg === 'skip') return { skipped: 'PostgreSQL skipped (--pg skip)' };
   let url: string;
   let where: string;
   let drop: () => Promise<void>;
-  const schema = `hall_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const schemas = Array.from({ length: rounds }, (_, i) => `hall_bench_${process.pid}_${randomBytes(3).toString('hex')}_${i}`);
   if (opts.pg !== undefined) {
     url = opts.pg;
     where = 'the server given with --pg';
@@ -434,7 +442,7 @@ async function ingestPostgres(mutations: readonly Mutation[], opts: SyncBenchOpt
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
-        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       } finally {
         await c.end().catch(() => {});
       }
@@ -454,15 +462,20 @@ async function ingestPostgres(mutations: readonly Mutation[], opts: SyncBenchOpt
     }
   }
   try {
-    const hubStore = await PostgresHubStore.open({ connectionString: url, schema });
-    let perS: number;
-    try {
-      perS = await ingestThroughSession(hubStore, mutations, batchSize);
-    } finally {
-      await hubStore.close();
+    const hub: number[] = [];
+    const raw: number[] = [];
+    for (const schema of schemas) {
+      const hubStore = await PostgresHubStore.open({ connectionString: url, schema });
+      try {
+        hub.push(await ingestThroughSession(hubStore, mutations, batchSize));
+      } finally {
+        await hubStore.close();
+      }
+      raw.push(await rawPostgresInsert(url, schema, mutations, batchSize));
     }
-    const rawPerS = await rawPostgresInsert(url, schema, mutations, batchSize);
-    log(`  ingest postgres: ${Math.round(perS).toLocaleString('en')}/s through the hub, raw batched insert ${Math.round(rawPerS).toLocaleString('en')}/s`);
+    const perS = median(hub);
+    const rawPerS = median(raw);
+    log(`  ingest postgres: ${Math.round(perS).toLocaleString('en')}/s through the hub, raw batched insert ${Math.round(rawPerS).toLocaleString('en')}/s (medians of ${rounds}: ${roundsText(hub, raw)})`);
     return { perS, rawPerS, where };
   } finally {
     await drop().catch(() => {});
@@ -634,6 +647,7 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
   const rounds = positiveInt('fanoutRounds', opts.fanoutRounds ?? 3);
   const docLimit = positiveInt('pouchDocs', opts.pouchDocs ?? cases);
   const batchSize = positiveInt('batchSize', opts.batchSize ?? 200);
+  const ingestRounds = positiveInt('ingestRounds', opts.ingestRounds ?? 5);
   const log = opts.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'hall-bench-sync-'));
   const store = createStore(join(dir, 'console.sqlite'), randomBytes(32), systemClock);
@@ -649,18 +663,23 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
     const up = await catchup(store, generateConsoleSigningKey(), rows, dir, log);
 
     log('hub ingest on SQLite…');
-    const ingestStore = await SqliteHubStore.open({ file: join(dir, 'hub-ingest.sqlite') });
-    let sqlitePerS: number;
-    try {
-      sqlitePerS = await ingestThroughSession(ingestStore, mutations, batchSize);
-    } finally {
-      await ingestStore.close();
+    const hubRounds: number[] = [];
+    const rawRounds: number[] = [];
+    for (let r = 0; r < ingestRounds; r++) {
+      const ingestStore = await SqliteHubStore.open({ file: join(dir, `hub-ingest-${r}.sqlite`) });
+      try {
+        hubRounds.push(await ingestThroughSession(ingestStore, mutations, batchSize));
+      } finally {
+        await ingestStore.close();
+      }
+      rawRounds.push(rawSqliteInsert(join(dir, `raw-ingest-${r}.sqlite`), mutations, batchSize));
     }
-    const sqliteRawPerS = rawSqliteInsert(join(dir, 'raw-ingest.sqlite'), mutations, batchSize);
-    log(`  ingest sqlite: ${Math.round(sqlitePerS).toLocaleString('en')}/s through the hub, raw batched insert ${Math.round(sqliteRawPerS).toLocaleString('en')}/s`);
+    const sqlitePerS = median(hubRounds);
+    const sqliteRawPerS = median(rawRounds);
+    log(`  ingest sqlite: ${Math.round(sqlitePerS).toLocaleString('en')}/s through the hub, raw batched insert ${Math.round(sqliteRawPerS).toLocaleString('en')}/s (medians of ${ingestRounds}: ${roundsText(hubRounds, rawRounds)})`);
 
     log('hub ingest on PostgreSQL…');
-    const pgOutcome = await ingestPostgres(mutations, opts, batchSize, log);
+    const pgOutcome = await ingestPostgres(mutations, opts, batchSize, ingestRounds, log);
     if ('skipped' in pgOutcome) log(`  ${pgOutcome.skipped}`);
 
     log(`fan-out to ${consoles} consoles…`);
@@ -683,7 +702,7 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
             value: Math.round(pgOutcome.perS),
             goal: INGEST_POSTGRES_GOAL_PER_S,
             better: 'higher',
-            limit: { what: `raw batched INSERT of the same rows, ${batchSize} per transaction, on ${pgOutcome.where}`, value: Math.round(pgOutcome.rawPerS), unit: 'ops/s' },
+            limit: { what: `raw batched INSERT of the same rows, ${batchSize} per transaction, on ${pgOutcome.where} (both medians of ${ingestRounds} alternating rounds)`, value: Math.round(pgOutcome.rawPerS), unit: 'ops/s' },
           };
     const figures: BenchFigure[] = [
       {
@@ -692,7 +711,7 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
         value: Math.round(sqlitePerS),
         goal: INGEST_SQLITE_GOAL_PER_S,
         better: 'higher',
-        limit: { what: `raw batched insert of the same rows into one SQLite file (WAL, synchronous FULL), ${batchSize} per transaction`, value: Math.round(sqliteRawPerS), unit: 'ops/s' },
+        limit: { what: `raw batched insert of the same rows into one SQLite file (WAL, synchronous FULL), ${batchSize} per transaction (both medians of ${ingestRounds} alternating rounds)`, value: Math.round(sqliteRawPerS), unit: 'ops/s' },
       },
       {
         name: 'hub.ingest.sqlite.ratio',

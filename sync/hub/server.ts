@@ -144,6 +144,18 @@ export async function startHubServer(options: HubServerOptions): Promise<Running
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
+  /** A `changes` frame is one object shared by every session that pulled that page (session.ts PageCache): encoded once. */
+  const encoded = new WeakMap<SyncMessage, string>();
+  const encode = (message: SyncMessage): string => {
+    if (message.type !== 'changes') return JSON.stringify(message);
+    let text = encoded.get(message);
+    if (text === undefined) {
+      text = JSON.stringify(message);
+      encoded.set(message, text);
+    }
+    return text;
+  };
+
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     if (closing) {
       ws.close(CLOSE_GOING_AWAY, 'hub shutting down');
@@ -153,7 +165,7 @@ export async function startHubServer(options: HubServerOptions): Promise<Running
     alive.add(ws);
     const send = (message: SyncMessage): void | Promise<void> => {
       if (ws.readyState !== ws.OPEN) return;
-      const text = JSON.stringify(message);
+      const text = encode(message);
       if (ws.bufferedAmount < HIGH_WATER_BYTES) {
         ws.send(text);
         return;

@@ -339,6 +339,40 @@ describe('HubSession: pull', () => {
     expect(keys(await b.send({ type: 'pull', bucket: 'hall_cases', cursor: '' }))).toHaveLength(1);
   });
 
+  it('consoles asking for the same page share one read and one frame; a change empties the cache before its poke', async () => {
+    let reads = 0;
+    const counting = (inner: HubStore): HubStore =>
+      new Proxy(inner, {
+        get(target, prop, receiver) {
+          if (prop === 'changesSince') {
+            return (...args: Parameters<HubStore['changesSince']>) => {
+              reads++;
+              return target.changesSince(...args);
+            };
+          }
+          const v: unknown = Reflect.get(target, prop, receiver);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+    const { connected, store, c03 } = await setup({}, counting);
+    const c05 = await enrollTestConsole(store, 'C05');
+    const c07 = await enrollTestConsole(store, 'C07');
+    await store.setConsoleHall('C07', 'hall-b'); // another hall: another page
+    await store.publish('catalog', [{ op: 'put', key: 'item-1', value: { n: 1 } }]);
+    const [a, b, c] = [await connected(c03), await connected(c05), await connected(c07)];
+    const [ra, rb, rc] = await Promise.all([a, b, c].map((x) => x.send({ type: 'pull', bucket: 'catalog', cursor: '' })));
+    expect(reads).toBe(2); // C03 and C05 shared one; C07's hall is another page
+    expect(ra![0]).toBe(rb![0]); // the same frame object: the server encodes it once
+    expect(rc![0]).toEqual(ra![0]);
+    const cursor = (ra!.at(-1) as Extract<SyncMessage, { type: 'checkpoint' }>).cursor;
+
+    await store.publish('catalog', [{ op: 'put', key: 'item-2', value: { n: 2 } }]);
+    const after = await a.send({ type: 'pull', bucket: 'catalog', cursor });
+    expect(after[0]).toMatchObject({ type: 'changes', changes: [{ key: 'item-2' }] });
+    // The page from the beginning is read again too: it has one more change now.
+    expect((await b.send({ type: 'pull', bucket: 'catalog', cursor: '' }))[0]).toMatchObject({ changes: [{ key: 'item-1' }, { key: 'item-2' }] });
+  });
+
   it('sees pushed cases in hall_cases', async () => {
     const { connected } = await setup();
     const c = await connected();

@@ -19,7 +19,7 @@ import { importConsolePublicKey } from '../../main/security/receipt-signature';
 import { allValidators, auditHeadValidator } from './audit-head';
 import { SCHEMA_VERSION } from '../../main/store/database';
 import { Bucket, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseSyncFrame, type Mutation, type SyncMessage } from '../protocol';
-import { HubStoreError, type HubChangeEvent, type HubStore, type IncomingMutation, type MutationValidator } from './store/types';
+import { HubStoreError, type ChangePage, type HubChangeEvent, type HubStore, type IncomingMutation, type MutationValidator } from './store/types';
 
 /** N: the newest console schema this hub knows (the console's main/store SCHEMA_VERSION). */
 export const HUB_SCHEMA_VERSION: number = SCHEMA_VERSION;
@@ -164,6 +164,45 @@ export function futureTimestampValidator(clock: Clock, aheadMs = 0): MutationVal
  * A push whose envelope is sound but whose items fail the protocol's Mutation schema: the items go to
  * the store anyway (it quarantines them and acks `rejected`), so one bad outbox row never blocks a console.
  */
+/** A page of changes and the frame that carries it (one object, so the transport can encode it once). */
+interface CachedPage {
+  page: ChangePage;
+  message: Extract<SyncMessage, { type: 'changes' }>;
+}
+/** At most this many pages are kept between two changes of the store. */
+const PAGE_CACHE_ENTRIES = 64;
+
+/**
+ * Pages read since the store last changed. A poke makes every console that pulled a bucket ask for
+ * the same page within a few milliseconds (500 consoles after a catalog publish); they share one read
+ * and one frame object. Any change the store reports (own commits, and other processes' through its
+ * watch) empties the cache before the poke goes out, so a pull the poke causes never gets a page from
+ * before the change. A read still in flight then is reachable only by pulls that began before it.
+ */
+class PageCache {
+  private readonly entries = new Map<string, Promise<CachedPage>>();
+
+  constructor(private readonly read: (bucket: Bucket, cursor: number, limit: number, hallId: string | null) => Promise<ChangePage>) {}
+
+  get(bucket: Bucket, cursor: number, limit: number, hallId: string | null): Promise<CachedPage> {
+    const key = `${bucket}|${cursor}|${limit}|${hallId ?? '\u0000'}`;
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      if (this.entries.size >= PAGE_CACHE_ENTRIES) this.entries.clear();
+      entry = this.read(bucket, cursor, limit, hallId).then((page) => ({ page, message: { type: 'changes', bucket, changes: page.changes } }));
+      this.entries.set(key, entry);
+      entry.catch(() => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      });
+    }
+    return entry;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
 const LoosePush = z.object({
   type: z.literal('push'),
   batch: z
@@ -239,7 +278,9 @@ export function createHubService(options: HubServiceOptions): HubService {
     pokeBuckets = new Set();
     for (const s of sessions) s.poke(buckets);
   };
+  const pages = new PageCache((bucket, cursor, limit, hallId) => store.changesSince(bucket, cursor, limit, { hallId }));
   const unsubscribe = store.onChange((event: HubChangeEvent) => {
+    pages.clear();
     for (const b of event.buckets) pokeBuckets.add(b);
     if (pokeTimer === null && !draining) {
       pokeTimer = timers.setTimeout(firePokes, limits.pokeDebounceMs);
@@ -507,9 +548,9 @@ export function createHubService(options: HubServiceOptions): HubService {
         let count = 0;
         for (;;) {
           if (this.closed || draining) return;
-          const page = await store.changesSince(bucket, at, limits.changesPerFrame, { hallId: record.hallId });
+          const { page, message } = await pages.get(bucket, at, limits.changesPerFrame, record.hallId);
           count += page.changes.length;
-          if (page.changes.length > 0) await this.send({ type: 'changes', bucket, changes: page.changes });
+          if (page.changes.length > 0) await this.send(message);
           at = page.cursor;
           if (page.cursorTag !== undefined) tag = page.cursorTag;
           if (!page.hasMore) break;

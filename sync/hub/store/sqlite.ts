@@ -205,12 +205,12 @@ export class SqliteHubStore implements HubStore {
             }
           }
         }
+        // One statement for the batch's ids (nearly always none is found).
         const known = new Map<string, KnownMutation>();
-        const knownStmt = this.stmt('SELECT mutation_id, type, payload, content_hash FROM hub_mutations WHERE mutation_id = ?');
-        for (const id of lookups.mutationIds) {
-          const k = knownStmt.get(id);
-          if (k !== undefined) known.set(id, toKnownMutation(k));
-        }
+        const knownRows = this.stmt('SELECT m.mutation_id, m.type, m.payload, m.content_hash FROM json_each(?) AS j JOIN hub_mutations AS m ON m.mutation_id = j.value').all(
+          JSON.stringify(lookups.mutationIds),
+        );
+        for (const k of knownRows) known.set(String((k as { mutation_id: unknown }).mutation_id), toKnownMutation(k));
         const auditHead = lookups.auditHead ? this.latestAuditHeadRow(consoleId) : null;
         const plan = planPush({ consoleId, lastApplied: row.last_applied, prepared, ledger, known, auditHead: auditHead === null ? null : JSON.parse(auditHead.payload), ...(options ? { options } : {}), now: this.now() });
 
