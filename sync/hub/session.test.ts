@@ -203,6 +203,7 @@ describe('HubSession: frames', () => {
 });
 
 describe('HubSession: frames after hello', () => {
+  // HALL_FUZZ_RUNS / HALL_FUZZ_SEED as above.
   it('keeps an authenticated session consistent under 1,000 random pushes and pulls', async () => {
     const { connected, store } = await setup();
     const c = await connected();
@@ -229,7 +230,7 @@ describe('HubSession: frames after hello', () => {
         if (f.type === 'push') expect(['push_ack', 'error']).toContain(last!.type);
         else expect(['checkpoint', 'error']).toContain(last!.type);
       }),
-      { numRuns: 1000, seed: 7 },
+      { numRuns: Number(process.env.HALL_FUZZ_RUNS ?? 1000), seed: Number(process.env.HALL_FUZZ_SEED ?? 7) },
     );
     // The ledger is gapless: every seq up to lastApplied was consumed exactly once.
     const lastApplied = await store.lastApplied('C03');
