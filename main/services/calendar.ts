@@ -11,7 +11,7 @@ export const CALENDAR_SETTING = 'calendar';
 let cached: { text: string | null; calendar: WorkingCalendar } | null = null;
 
 export function loadCalendar(store: Store): WorkingCalendar {
-  const row = store.db.sql.prepare('SELECT value FROM settings WHERE key = ?').get(CALENDAR_SETTING) as { value: string } | undefined;
+  const row = store.db.prepare('SELECT value FROM settings WHERE key = ?').get(CALENDAR_SETTING) as { value: string } | undefined;
   const text = row?.value ?? null;
   if (cached && cached.text === text) return cached.calendar;
   const file = text === null ? undefined : store.settings.get(CALENDAR_SETTING, CalendarFile);

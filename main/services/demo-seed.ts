@@ -44,7 +44,7 @@ const counterId = (n: number) => `counter-${String(n).padStart(2, '0')}`;
 
 /** Seeds demo data when the database has no users yet. Returns true when it wrote anything. */
 export async function seedDemoData(store: Store): Promise<boolean> {
-  const hasUsers = store.db.sql.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
+  const hasUsers = store.db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
   if (hasUsers) return false;
   const hashes = await Promise.all(DEMO_ACCOUNTS.map((a) => hashPassword(a.password)));
   store.db.transaction(() => {

@@ -353,7 +353,7 @@ export class QueueService {
 
   /** Average handling (serving → done) of today's finished tickets, or the default. */
   private averageServiceMinutes(now: Date): number {
-    const row = this.store.db.sql
+    const row = this.store.db
       .prepare(
         `SELECT avg((julianday(finished_at) - julianday(served_at)) * 1440) AS minutes FROM tickets
          WHERE business_date = ? AND state = 'done' AND served_at IS NOT NULL AND finished_at IS NOT NULL`,

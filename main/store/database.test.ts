@@ -95,6 +95,25 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('prepare() keeps one statement per SQL text, in its default row mode, and never shares one being iterated', () => {
+    const db = openDatabase(':memory:');
+    db.sql.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES (\'a\'), (\'b\')');
+    const text = 'SELECT v FROM t ORDER BY id';
+    const first = db.prepare(text);
+    expect(db.prepare(text)).toBe(first);
+    expect(db.prepare(text).pluck().all()).toEqual(['a', 'b']);
+    expect(db.prepare(text).all()).toEqual([{ v: 'a' }, { v: 'b' }]); // the pluck() above did not stay
+    expect(db.prepare(text).raw().all()).toEqual([['a'], ['b']]);
+    expect(db.prepare(text).get()).toEqual({ v: 'a' });
+    // Iterating holds the statement: a nested use of the same text gets its own.
+    const seen: unknown[] = [];
+    for (const row of db.prepare(text).iterate()) seen.push(row, db.prepare(text).all().length);
+    expect(seen).toEqual([{ v: 'a' }, 2, { v: 'b' }, 2]);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    expect(db.prepare('INSERT INTO t (v) VALUES (?)')).toBe(insert);
+    db.close();
+  });
+
   it('transaction() commits, rolls back on throw and nests', () => {
     const db = openDatabase(':memory:');
     const put = (k: string): void => {

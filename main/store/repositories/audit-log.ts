@@ -139,8 +139,8 @@ export class AuditLogRepository {
   /** Prepared once per repository (append runs for every audited action). */
   private get stmt(): { head: BetterSqlite3.Statement; insert: BetterSqlite3.Statement } {
     this.statements ??= {
-      head: this.db.sql.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
-      insert: this.db.sql.prepare('INSERT INTO audit_log (id, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      head: this.db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
+      insert: this.db.prepare('INSERT INTO audit_log (id, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     };
     return this.statements;
   }
@@ -166,7 +166,7 @@ export class AuditLogRepository {
   }
 
   forSubject(subject: string): AuditEntry[] {
-    return this.db.sql
+    return this.db
       .prepare('SELECT id, at, actor, action, subject, detail FROM audit_log WHERE subject = ? ORDER BY id')
       .all(subject)
       .map((raw) => {
@@ -202,7 +202,7 @@ export class AuditLogRepository {
   }
 
   lastSignedHead(): AuditHead | null {
-    const raw = this.db.sql.prepare('SELECT console_id, last_id, hash, at, signature FROM audit_heads ORDER BY id DESC LIMIT 1').get();
+    const raw = this.db.prepare('SELECT console_id, last_id, hash, at, signature FROM audit_heads ORDER BY id DESC LIMIT 1').get();
     return raw === undefined ? null : toHead(raw);
   }
 
@@ -219,7 +219,7 @@ export class AuditLogRepository {
       let grew = false;
       for (const [table, columns] of Object.entries(ANCHORED_TABLES)) {
         const fromRowid = previous?.tables[table]?.toRowid ?? 0;
-        const max = (this.db.sql.prepare(`SELECT coalesce(max(rowid), 0) AS m FROM "${table}"`).get() as { m: number }).m;
+        const max = (this.db.prepare(`SELECT coalesce(max(rowid), 0) AS m FROM "${table}"`).get() as { m: number }).m;
         const toRowid = Math.max(max, fromRowid);
         grew ||= toRowid > fromRowid;
         const { sha256, count } = anchorDigest(table, columns, anchorRows(this.db.sql, table, columns, fromRowid, toRowid));
@@ -248,7 +248,7 @@ export class AuditLogRepository {
       if (head.lastId !== current.lastId || head.hash !== current.hash || head.consoleId !== consoleId) {
         throw new StoreError('audit_head_mismatch', 'the signed head is not the head that was asked for');
       }
-      this.db.sql
+      this.db
         .prepare('INSERT INTO audit_heads (console_id, last_id, hash, at, signature) VALUES (?, ?, ?, ?, ?)')
         .run(head.consoleId, head.lastId, head.hash, head.at, head.signature);
       outbox.append(AUDIT_HEAD_MUTATION, { ...head });

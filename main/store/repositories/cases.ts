@@ -251,7 +251,7 @@ export class CaseRepository {
     const a = input.applicant;
     const c = this.cipher;
     this.db.transaction(() => {
-      this.db.sql
+      this.db
         .prepare(
           `INSERT INTO cases (id, receipt_no, ticket_id, service_item_code, state, tolerated,
              applicant_name_enc, applicant_id_enc, applicant_id_index, applicant_address_enc, applicant_phone_enc,
@@ -315,18 +315,18 @@ export class CaseRepository {
   }
 
   get(id: string): CaseRecord | null {
-    const row = this.db.sql.prepare('SELECT * FROM cases WHERE id = ?').get(id);
+    const row = this.db.prepare('SELECT * FROM cases WHERE id = ?').get(id);
     return row === undefined ? null : this.toCase(row);
   }
 
   getByReceiptNo(receiptNo: string): CaseRecord | null {
-    const row = this.db.sql.prepare('SELECT * FROM cases WHERE receipt_no = ?').get(receiptNo);
+    const row = this.db.prepare('SELECT * FROM cases WHERE receipt_no = ?').get(receiptNo);
     return row === undefined ? null : this.toCase(row);
   }
 
   /** Cases of one applicant, newest first, found through the blind index of the ID number. */
   findByApplicantId(idNumber: string): CaseRecord[] {
-    return this.db.sql
+    return this.db
       .prepare('SELECT * FROM cases WHERE applicant_id_index = ? ORDER BY created_at DESC, id DESC')
       .all(this.cipher.blindIndex(idNumber))
       .map((r) => this.toCase(r));
@@ -349,14 +349,14 @@ export class CaseRepository {
     if (fields.materials !== undefined) put('materials', JSON.stringify(fields.materials));
     if (sets.length > 0) {
       put('updated_at', this.clock().toISOString());
-      const info = this.db.sql.prepare(`UPDATE cases SET ${sets.join(', ')} WHERE id = ?`).run(...values, caseId);
+      const info = this.db.prepare(`UPDATE cases SET ${sets.join(', ')} WHERE id = ?`).run(...values, caseId);
       if (info.changes === 0) throw new NotFoundError('case', caseId);
     }
     return this.mustGet(caseId);
   }
 
   getByPaymentCode(paymentCode: string): CaseRecord | null {
-    const row = this.db.sql.prepare('SELECT * FROM cases WHERE payment_code = ?').get(paymentCode);
+    const row = this.db.prepare('SELECT * FROM cases WHERE payment_code = ?').get(paymentCode);
     return row === undefined ? null : this.toCase(row);
   }
 
@@ -411,7 +411,7 @@ export class CaseRepository {
     const order = filter.order === 'deadline' ? 'deadline IS NULL, deadline, created_at DESC, id DESC' : 'business_date DESC, created_at DESC, id DESC';
     const columns = 'id, receipt_no, service_item_code, state, tolerated, applicant_name_enc, counter_id, created_at, deadline, commitment_deadline, commitment_fulfilled_at, fee_total_fen, paid_at';
     const sql = `SELECT ${columns} FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`;
-    return this.db.sql
+    return this.db
       .prepare(sql)
       .all(...args, filter.limit + 1, filter.offset)
       .map((r) => this.toListRecord(r));
@@ -421,7 +421,7 @@ export class CaseRepository {
   transition(caseId: string, to: CaseState, actorUserId: string, reason: string | null = null): CaseTransition {
     const at = this.clock().toISOString();
     return this.db.transaction(() => {
-      const current = this.db.sql.prepare('SELECT state, receipt_no FROM cases WHERE id = ?').get(caseId);
+      const current = this.db.prepare('SELECT state, receipt_no FROM cases WHERE id = ?').get(caseId);
       if (current === undefined) throw new NotFoundError('case', caseId);
       const { state: from, receipt_no: receiptNo } = parseRow(
         z.object({ state: z.enum(CASE_STATES), receipt_no: z.string() }),
@@ -429,7 +429,7 @@ export class CaseRepository {
         'cases',
         caseId,
       );
-      this.db.sql.prepare('UPDATE cases SET state = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
+      this.db.prepare('UPDATE cases SET state = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
       const eventId = this.insertEvent(caseId, from, to, actorUserId, at, reason);
       const entry = this.outbox.append(CASE_OUTBOX_TYPES.transitioned, {
         caseId,
@@ -446,7 +446,7 @@ export class CaseRepository {
 
   /** The audit trail of one case, oldest first. */
   events(caseId: string): CaseEvent[] {
-    return this.db.sql
+    return this.db
       .prepare('SELECT * FROM case_events WHERE case_id = ? ORDER BY id')
       .all(caseId)
       .map((raw) => {
@@ -471,7 +471,7 @@ export class CaseRepository {
     at: string,
     reason: string | null,
   ): number {
-    const info = this.db.sql
+    const info = this.db
       .prepare('INSERT INTO case_events (case_id, from_state, to_state, actor_user_id, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
       .run(caseId, from, to, actor, at, reason);
     return Number(info.lastInsertRowid);

@@ -42,20 +42,20 @@ export class CounterRepository {
   constructor(private readonly db: HallDatabase) {}
 
   listActive(): Counter[] {
-    return this.db.sql
+    return this.db
       .prepare('SELECT * FROM counters WHERE active = 1 ORDER BY number')
       .all()
       .map((r) => this.toCounter(r));
   }
 
   get(id: string): Counter | null {
-    const row = this.db.sql.prepare('SELECT * FROM counters WHERE id = ?').get(id);
+    const row = this.db.prepare('SELECT * FROM counters WHERE id = ?').get(id);
     return row === undefined ? null : this.toCounter(row);
   }
 
   upsert(counter: Counter): Counter {
     const groups = ServiceGroups.parse(counter.serviceGroups);
-    this.db.sql
+    this.db
       .prepare(
         `INSERT INTO counters (id, number, name, zone, service_groups, active)
          VALUES (@id, @number, @name, @zone, @groups, @active)
@@ -68,19 +68,19 @@ export class CounterRepository {
 
   /** The status of one counter, or null when there is no such counter. */
   statusOf(id: string): CounterStatusRecord | null {
-    const row = this.db.sql.prepare('SELECT id, status, status_changed_at, status_reason FROM counters WHERE id = ?').get(id);
+    const row = this.db.prepare('SELECT id, status, status_changed_at, status_reason FROM counters WHERE id = ?').get(id);
     return row === undefined ? null : toStatus(row);
   }
 
   /** The status of every counter, by id. */
   statuses(): Map<string, CounterStatusRecord> {
-    const rows = this.db.sql.prepare('SELECT id, status, status_changed_at, status_reason FROM counters').all();
+    const rows = this.db.prepare('SELECT id, status, status_changed_at, status_reason FROM counters').all();
     return new Map(rows.map((r) => [parseRow(StatusRow, r, 'counters').id, toStatus(r)]));
   }
 
   /** Write a status change (the caller audits it in the same transaction). */
   setStatus(id: string, status: CounterStatus, at: string, reason: string | null): CounterStatusRecord {
-    const info = this.db.sql.prepare('UPDATE counters SET status = ?, status_changed_at = ?, status_reason = ? WHERE id = ?').run(status, at, reason, id);
+    const info = this.db.prepare('UPDATE counters SET status = ?, status_changed_at = ?, status_reason = ? WHERE id = ?').run(status, at, reason, id);
     if (info.changes === 0) throw new NotFoundError('counter', id);
     return { status, since: at, reason };
   }

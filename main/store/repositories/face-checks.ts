@@ -21,7 +21,7 @@ export class FaceCheckRepository {
     const id = uuidv7();
     const recordedAt = this.clock().toISOString();
     this.db.transaction(() => {
-      this.db.sql
+      this.db
         .prepare(
           `INSERT INTO face_checks (id, recorded_at, user_id, counter_id, decision, method, automatic_decision, reasons, manual_reason,
              score, liveness, antispoof, threshold, model_version, attempts, started_at, decided_at, images_kept)
@@ -55,13 +55,13 @@ export class FaceCheckRepository {
 
   /** Who recorded a check, where, when and with what outcome (for attaching it to an intake). */
   get(id: string): { id: string; userId: string; counterId: string | null; decision: string; method: 'automatic' | 'manual'; recordedAt: string } | null {
-    const row = this.db.sql.prepare('SELECT id, user_id, counter_id, decision, method, recorded_at FROM face_checks WHERE id = ?').get(id) as
+    const row = this.db.prepare('SELECT id, user_id, counter_id, decision, method, recorded_at FROM face_checks WHERE id = ?').get(id) as
       | { id: string; user_id: string; counter_id: string | null; decision: string; method: 'automatic' | 'manual'; recorded_at: string }
       | undefined;
     return row ? { id: row.id, userId: row.user_id, counterId: row.counter_id, decision: row.decision, method: row.method, recordedAt: row.recorded_at } : null;
   }
 
   count(): number {
-    return Number(this.db.sql.prepare('SELECT count(*) FROM face_checks').pluck().get());
+    return Number(this.db.prepare('SELECT count(*) FROM face_checks').pluck().get());
   }
 }

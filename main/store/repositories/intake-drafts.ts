@@ -26,7 +26,7 @@ export class IntakeDraftRepository {
   ) {}
 
   get<T>(counterId: string, schema: z.ZodType<T>): StoredDraft<T> | null {
-    const raw = this.db.sql.prepare('SELECT * FROM intake_drafts WHERE counter_id = ?').get(counterId);
+    const raw = this.db.prepare('SELECT * FROM intake_drafts WHERE counter_id = ?').get(counterId);
     if (raw === undefined) return null;
     const r = parseRow(Row, raw, 'intake_drafts', counterId);
     const text = this.cipher.decrypt(r.body_enc, fieldContext('intake_drafts.body', r.id));
@@ -36,7 +36,7 @@ export class IntakeDraftRepository {
   save<T>(draft: { id: string; counterId: string; userId: string; startedAt: string }, schema: z.ZodType<T>, body: T): string {
     const text = JSON.stringify(schema.parse(body));
     const at = this.clock().toISOString();
-    this.db.sql
+    this.db
       .prepare(
         `INSERT INTO intake_drafts (counter_id, id, user_id, body_enc, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (counter_id) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, body_enc = excluded.body_enc,
@@ -47,7 +47,7 @@ export class IntakeDraftRepository {
   }
 
   delete(counterId: string): boolean {
-    return this.db.sql.prepare('DELETE FROM intake_drafts WHERE counter_id = ?').run(counterId).changes > 0;
+    return this.db.prepare('DELETE FROM intake_drafts WHERE counter_id = ?').run(counterId).changes > 0;
   }
 }
 
@@ -57,7 +57,7 @@ export class ReceiptSequenceRepository {
 
   /** The next sequence for the console and business day; call inside the transaction that uses it. */
   next(consoleCode: string, businessDate: string): number {
-    const row = this.db.sql
+    const row = this.db
       .prepare(
         `INSERT INTO receipt_sequences (console_code, business_date, last) VALUES (?, ?, 1)
          ON CONFLICT (console_code, business_date) DO UPDATE SET last = last + 1 RETURNING last`,

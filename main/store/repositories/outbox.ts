@@ -112,7 +112,7 @@ export class OutboxRepository {
       status: 'pending',
       rejectReason: null,
     };
-    this.db.sql
+    this.db
       .prepare(
         `INSERT INTO outbox (seq, mutation_id, schema_version, hlc, type, payload, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -139,24 +139,24 @@ export class OutboxRepository {
 
   /** Rows with seq >= `seq` whatever their status, in seq order (push, and re-push to a hub that is behind). */
   from(seq: number, limit = 100): OutboxEntry[] {
-    return this.db.sql.prepare('SELECT * FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?').all(seq, limit).map(toEntry);
+    return this.db.prepare('SELECT * FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?').all(seq, limit).map(toEntry);
   }
 
   /** The oldest pending seq, or null. */
   firstPendingSeq(): number | null {
-    const row = this.db.sql.prepare(`SELECT min(seq) AS seq FROM outbox WHERE status = 'pending'`).get() as { seq: number | null };
+    const row = this.db.prepare(`SELECT min(seq) AS seq FROM outbox WHERE status = 'pending'`).get() as { seq: number | null };
     return row.seq;
   }
 
   /** The oldest row still kept (retention may have deleted older acked ones), or null when empty. */
   firstSeq(): number | null {
-    const row = this.db.sql.prepare('SELECT min(seq) AS seq FROM outbox').get() as { seq: number | null };
+    const row = this.db.prepare('SELECT min(seq) AS seq FROM outbox').get() as { seq: number | null };
     return row.seq;
   }
 
   /** The highest seq the hub has answered (acked or rejected); 0 when none. */
   lastAnsweredSeq(): number {
-    const row = this.db.sql.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE status != 'pending'`).get();
+    const row = this.db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE status != 'pending'`).get();
     return parseRow(z.object({ seq: z.number().int() }), row, 'outbox').seq;
   }
 
@@ -165,8 +165,8 @@ export class OutboxRepository {
    * reason. Only pending rows change (a re-pushed acked row stays acked). Returns what changed.
    */
   recordAcks(results: readonly OutboxAck[]): { acked: number; rejected: number } {
-    const ack = this.db.sql.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq = ? AND status = 'pending'`);
-    const reject = this.db.sql.prepare(`UPDATE outbox SET status = 'rejected', acked_at = ?, reject_reason = ? WHERE seq = ? AND status = 'pending'`);
+    const ack = this.db.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq = ? AND status = 'pending'`);
+    const reject = this.db.prepare(`UPDATE outbox SET status = 'rejected', acked_at = ?, reject_reason = ? WHERE seq = ? AND status = 'pending'`);
     const at = this.clock().toISOString();
     return this.db.transaction(() => {
       let acked = 0;
@@ -181,7 +181,7 @@ export class OutboxRepository {
 
   /** Rejected rows not yet resolved by a newer row, oldest first ("needs correction"). */
   needsCorrection(limit = 500): NeedsCorrection[] {
-    return this.db.sql
+    return this.db
       .prepare(
         `SELECT * FROM outbox o WHERE status = 'rejected'
            AND NOT EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = o.seq)
@@ -196,7 +196,7 @@ export class OutboxRepository {
   }
 
   countNeedsCorrection(): number {
-    const row = this.db.sql
+    const row = this.db
       .prepare(
         `SELECT count(*) AS n FROM outbox o WHERE status = 'rejected'
            AND NOT EXISTS (SELECT 1 FROM outbox_resolutions r WHERE r.rejected_seq = o.seq)
@@ -216,11 +216,11 @@ export class OutboxRepository {
       const row = this.get(seq);
       if (row === null || row.status !== 'rejected') throw new StoreError('outbox_not_rejected', `outbox row ${seq} is not a rejected row`);
       const resolved =
-        this.db.sql.prepare('SELECT 1 FROM outbox_resolutions WHERE rejected_seq = ?').get(seq) ??
-        this.db.sql.prepare('SELECT 1 FROM outbox_dismissals WHERE rejected_seq = ?').get(seq);
+        this.db.prepare('SELECT 1 FROM outbox_resolutions WHERE rejected_seq = ?').get(seq) ??
+        this.db.prepare('SELECT 1 FROM outbox_dismissals WHERE rejected_seq = ?').get(seq);
       if (resolved !== undefined) throw new StoreError('outbox_already_resolved', `outbox row ${seq} was already resolved`);
       const entry = this.append(fix?.type ?? row.type, fix?.payload ?? row.payload);
-      this.db.sql.prepare('INSERT INTO outbox_resolutions (rejected_seq, resent_seq, resolved_at) VALUES (?, ?, ?)').run(seq, entry.seq, this.clock().toISOString());
+      this.db.prepare('INSERT INTO outbox_resolutions (rejected_seq, resent_seq, resolved_at) VALUES (?, ?, ?)').run(seq, entry.seq, this.clock().toISOString());
       return entry;
     });
   }
@@ -235,10 +235,10 @@ export class OutboxRepository {
       const row = this.get(seq);
       if (row === null || row.status !== 'rejected') throw new StoreError('outbox_not_rejected', `outbox row ${seq} is not a rejected row`);
       const settled =
-        this.db.sql.prepare('SELECT 1 FROM outbox_resolutions WHERE rejected_seq = ?').get(seq) ??
-        this.db.sql.prepare('SELECT 1 FROM outbox_dismissals WHERE rejected_seq = ?').get(seq);
+        this.db.prepare('SELECT 1 FROM outbox_resolutions WHERE rejected_seq = ?').get(seq) ??
+        this.db.prepare('SELECT 1 FROM outbox_dismissals WHERE rejected_seq = ?').get(seq);
       if (settled !== undefined) throw new StoreError('outbox_already_resolved', `outbox row ${seq} was already resolved`);
-      this.db.sql.prepare('INSERT INTO outbox_dismissals (rejected_seq, reason, user_id, dismissed_at) VALUES (?, ?, ?, ?)').run(seq, reason, userId, this.clock().toISOString());
+      this.db.prepare('INSERT INTO outbox_dismissals (rejected_seq, reason, user_id, dismissed_at) VALUES (?, ?, ?, ?)').run(seq, reason, userId, this.clock().toISOString());
     });
   }
 
@@ -252,7 +252,7 @@ export class OutboxRepository {
     const cutoff = new Date(this.clock().getTime() - olderThanDays * 86_400_000).toISOString();
     return this.db.transaction(
       () =>
-        this.db.sql
+        this.db
           .prepare(
             `DELETE FROM outbox
               WHERE acked_at IS NOT NULL AND acked_at < ?
@@ -268,7 +268,7 @@ export class OutboxRepository {
 
   /** Pending rows in seq order, oldest first. */
   pending(limit = 100): OutboxEntry[] {
-    return this.db.sql
+    return this.db
       .prepare(`SELECT * FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?`)
       .all(limit)
       .map(toEntry);
@@ -276,36 +276,36 @@ export class OutboxRepository {
 
   /** Marks pending rows acked (after the hub's ack); returns how many changed. Acked rows are kept. */
   markAcked(seqs: readonly number[]): number {
-    const stmt = this.db.sql.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq = ? AND status = 'pending'`);
+    const stmt = this.db.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq = ? AND status = 'pending'`);
     const at = this.clock().toISOString();
     return this.db.transaction(() => seqs.reduce((n, seq) => n + stmt.run(at, seq).changes, 0));
   }
 
   /** The hub quarantined it: keep the row, record why. */
   markRejected(seq: number, reason: string): boolean {
-    const info = this.db.sql
+    const info = this.db
       .prepare(`UPDATE outbox SET status = 'rejected', acked_at = ?, reject_reason = ? WHERE seq = ? AND status = 'pending'`)
       .run(this.clock().toISOString(), reason, seq);
     return info.changes === 1;
   }
 
   countPending(): number {
-    const row = this.db.sql.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`).get();
+    const row = this.db.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`).get();
     return parseRow(z.object({ n: z.number().int() }), row, 'outbox').n;
   }
 
   lastSeq(): number {
-    const row = this.db.sql.prepare('SELECT coalesce(max(seq), 0) AS seq FROM outbox').get();
+    const row = this.db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM outbox').get();
     return parseRow(z.object({ seq: z.number().int() }), row, 'outbox').seq;
   }
 
   get(seq: number): OutboxEntry | null {
-    const row = this.db.sql.prepare('SELECT * FROM outbox WHERE seq = ?').get(seq);
+    const row = this.db.prepare('SELECT * FROM outbox WHERE seq = ?').get(seq);
     return row === undefined ? null : toEntry(row);
   }
 
   private lastHlc(): string | null {
-    const row = this.db.sql.prepare('SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1').get();
+    const row = this.db.prepare('SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1').get();
     return row === undefined ? null : parseRow(z.object({ hlc: z.string() }), row, 'outbox').hlc;
   }
 }

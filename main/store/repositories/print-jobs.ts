@@ -70,7 +70,7 @@ export class PrintJobRepository {
     const document = JSON.stringify(jsonValue.parse(job.document));
     this.db.transaction(() => {
       const seq = this.lastSeq() + 1;
-      this.db.sql
+      this.db
         .prepare(
           `INSERT INTO print_jobs (id, seq, kind, reference, document, created_at, updated_at, reprint_of)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -81,7 +81,7 @@ export class PrintJobRepository {
   }
 
   get(id: string): PrintJobRecord | null {
-    const row = this.db.sql.prepare('SELECT * FROM print_jobs WHERE id = ?').get(id);
+    const row = this.db.prepare('SELECT * FROM print_jobs WHERE id = ?').get(id);
     return row === undefined ? null : toRecord(row);
   }
 
@@ -98,7 +98,7 @@ export class PrintJobRepository {
       params.push(options.reference);
     }
     const sql = `SELECT * FROM print_jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return this.db.sql
+    return this.db
       .prepare(sql)
       .all(...params, options.limit ?? 100)
       .map(toRecord);
@@ -106,12 +106,12 @@ export class PrintJobRepository {
 
   /** The queued job to print next (lowest seq), or null. */
   nextQueued(): PrintJobRecord | null {
-    const row = this.db.sql.prepare(`SELECT * FROM print_jobs WHERE state = 'queued' ORDER BY seq LIMIT 1`).get();
+    const row = this.db.prepare(`SELECT * FROM print_jobs WHERE state = 'queued' ORDER BY seq LIMIT 1`).get();
     return row === undefined ? null : toRecord(row);
   }
 
   countOpen(): number {
-    const row = this.db.sql.prepare(`SELECT count(*) AS n FROM print_jobs WHERE state IN ('queued', 'printing')`).get();
+    const row = this.db.prepare(`SELECT count(*) AS n FROM print_jobs WHERE state IN ('queued', 'printing')`).get();
     return parseRow(z.object({ n: z.number().int() }), row, 'print_jobs').n;
   }
 
@@ -140,7 +140,7 @@ export class PrintJobRepository {
    * (they may have printed: at-least-once). Returns how many.
    */
   requeueInterrupted(reason: string): number {
-    return this.db.sql
+    return this.db
       .prepare(`UPDATE print_jobs SET state = 'queued', last_error = ?, updated_at = ? WHERE state = 'printing'`)
       .run(reason, this.clock().toISOString()).changes;
   }
@@ -148,7 +148,7 @@ export class PrintJobRepository {
   private change(id: string, from: readonly PrintJobState[], set: string, error: string | null = null): PrintJobRecord {
     const at = this.clock().toISOString();
     return this.db.transaction(() => {
-      const info = this.db.sql
+      const info = this.db
         .prepare(`UPDATE print_jobs SET ${set} WHERE id = @id AND state IN (${from.map((s) => `'${s}'`).join(', ')})`)
         .run({ id, at, ...(error === null ? {} : { error }) });
       if (info.changes === 1) return this.mustGet(id);
@@ -159,7 +159,7 @@ export class PrintJobRepository {
   }
 
   private lastSeq(): number {
-    const row = this.db.sql.prepare('SELECT coalesce(max(seq), 0) AS seq FROM print_jobs').get();
+    const row = this.db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM print_jobs').get();
     return parseRow(z.object({ seq: z.number().int() }), row, 'print_jobs').seq;
   }
 

@@ -123,7 +123,7 @@ export class RatingRepository {
   insertRequest(input: NewRatingRequest): RatingRequest {
     const now = this.clock();
     const id = uuidv7(now);
-    this.db.sql
+    this.db
       .prepare(
         `INSERT INTO rating_requests (id, counter_id, ticket_id, case_id, service_item_code, clerk_user_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -133,17 +133,17 @@ export class RatingRepository {
   }
 
   getRequest(id: string): RatingRequest | null {
-    const row = this.db.sql.prepare('SELECT * FROM rating_requests WHERE id = ?').get(id);
+    const row = this.db.prepare('SELECT * FROM rating_requests WHERE id = ?').get(id);
     return row === undefined ? null : toRequest(row);
   }
 
   /** Every request of one handling: by its ticket when it has one, else by its case (newest first). */
   forHandling(ticketId: string | null, caseId: string | null): RatingRequest[] {
     if (ticketId !== null) {
-      return this.db.sql.prepare('SELECT * FROM rating_requests WHERE ticket_id = ? ORDER BY created_at DESC, id DESC').all(ticketId).map(toRequest);
+      return this.db.prepare('SELECT * FROM rating_requests WHERE ticket_id = ? ORDER BY created_at DESC, id DESC').all(ticketId).map(toRequest);
     }
     if (caseId !== null) {
-      return this.db.sql
+      return this.db
         .prepare('SELECT * FROM rating_requests WHERE case_id = ? AND ticket_id IS NULL ORDER BY created_at DESC, id DESC')
         .all(caseId)
         .map(toRequest);
@@ -153,7 +153,7 @@ export class RatingRepository {
 
   /** The newest unrated, unexpired request of a counter (the rating pad's). */
   openAt(counterId: string): RatingRequest | null {
-    const row = this.db.sql
+    const row = this.db
       .prepare(
         `SELECT * FROM rating_requests WHERE counter_id = ? AND rated_at IS NULL AND expired_at IS NULL
          ORDER BY created_at DESC, id DESC LIMIT 1`,
@@ -164,7 +164,7 @@ export class RatingRepository {
 
   /** The newest open request of a case (the kiosk's 查询 → 评价). */
   openForCase(caseId: string): RatingRequest | null {
-    const row = this.db.sql
+    const row = this.db
       .prepare(
         `SELECT * FROM rating_requests WHERE case_id = ? AND rated_at IS NULL AND expired_at IS NULL
          ORDER BY created_at DESC, id DESC LIMIT 1`,
@@ -175,7 +175,7 @@ export class RatingRepository {
 
   /** Fill in what a later step learnt about the same handling (the case of a finished ticket…); set fields stay. */
   completeRequest(id: string, fields: Partial<Pick<RatingRequest, 'counterId' | 'caseId' | 'serviceItemCode' | 'clerkUserId'>>): RatingRequest {
-    this.db.sql
+    this.db
       .prepare(
         `UPDATE rating_requests SET
            counter_id = coalesce(counter_id, @counterId),
@@ -196,11 +196,11 @@ export class RatingRepository {
 
   /** Ends the open requests of a counter except `keepId` (a newer handling began there); returns their ids. */
   expireOpenAt(counterId: string, keepId: string): string[] {
-    const ids = this.db.sql
+    const ids = this.db
       .prepare('SELECT id FROM rating_requests WHERE counter_id = ? AND id <> ? AND rated_at IS NULL AND expired_at IS NULL')
       .pluck()
       .all(counterId, keepId) as string[];
-    const stmt = this.db.sql.prepare('UPDATE rating_requests SET expired_at = ? WHERE id = ?');
+    const stmt = this.db.prepare('UPDATE rating_requests SET expired_at = ? WHERE id = ?');
     const at = this.clock().toISOString();
     for (const id of ids) stmt.run(at, id);
     return ids;
@@ -215,12 +215,12 @@ export class RatingRepository {
   insertRating(input: NewRating): { id: string; ratedAt: string } | null {
     const now = this.clock();
     const ratedAt = now.toISOString();
-    const marked = this.db.sql
+    const marked = this.db
       .prepare('UPDATE rating_requests SET rated_at = ? WHERE id = ? AND rated_at IS NULL AND expired_at IS NULL')
       .run(ratedAt, input.requestId);
     if (marked.changes === 0) return null;
     const id = uuidv7(now);
-    this.db.sql
+    this.db
       .prepare('INSERT INTO ratings (id, request_id, level, reasons, comment_enc, rated_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, input.requestId, input.level, JSON.stringify(Reasons.parse([...input.reasons])), this.cipher.encryptOptional(input.comment, fieldContext(COMMENT, id)), ratedAt);
     return { id, ratedAt };
@@ -228,7 +228,7 @@ export class RatingRepository {
 
   /** One rating with its comment decrypted (personal data: for a supervisor's review, never logged). */
   getRating(id: string): { id: string; requestId: string; level: number; reasons: string[]; comment: string | null; ratedAt: string } | null {
-    const raw = this.db.sql.prepare('SELECT * FROM ratings WHERE id = ?').get(id);
+    const raw = this.db.prepare('SELECT * FROM ratings WHERE id = ?').get(id);
     if (raw === undefined) return null;
     const r = parseRow(RatingRow, raw, 'ratings');
     return {
@@ -246,18 +246,18 @@ export class RatingRepository {
   insertCallback(ratingId: string, fixDeadline: string): string {
     const now = this.clock();
     const id = uuidv7(now);
-    this.db.sql.prepare('INSERT INTO callbacks (id, rating_id, opened_at, fix_deadline) VALUES (?, ?, ?, ?)').run(id, ratingId, now.toISOString(), fixDeadline);
+    this.db.prepare('INSERT INTO callbacks (id, rating_id, opened_at, fix_deadline) VALUES (?, ?, ?, ?)').run(id, ratingId, now.toISOString(), fixDeadline);
     return id;
   }
 
   getCallback(id: string): CallbackRecord | null {
-    const row = this.db.sql.prepare(`${CALLBACK_SELECT} WHERE cb.id = ?`).get(id);
+    const row = this.db.prepare(`${CALLBACK_SELECT} WHERE cb.id = ?`).get(id);
     return row === undefined ? null : toCallback(row);
   }
 
   /** Open ones first by fix deadline, then closed ones newest first. */
   listCallbacks(state: CallbackState | 'all', limit = 500): CallbackRecord[] {
-    return this.db.sql
+    return this.db
       .prepare(
         `${CALLBACK_SELECT} WHERE (@state = 'all' OR cb.state = @state)
          ORDER BY cb.state = 'closed', CASE WHEN cb.state = 'open' THEN cb.fix_deadline END, cb.closed_at DESC, cb.opened_at, cb.id
@@ -269,7 +269,7 @@ export class RatingRepository {
 
   /** Closes an open callback; false when it is not open (closed meanwhile or unknown). */
   closeCallback(id: string, closedBy: string, note: string): boolean {
-    const info = this.db.sql
+    const info = this.db
       .prepare(`UPDATE callbacks SET state = 'closed', closed_at = ?, closed_by = ?, note = ? WHERE id = ? AND state = 'open'`)
       .run(this.clock().toISOString(), closedBy, note, id);
     return info.changes === 1;

@@ -23,7 +23,7 @@ export class CatalogRepository {
   upsert(items: readonly ServiceItem[], version: string): number {
     const parsed = items.map((i) => ServiceItem.parse(i));
     const at = this.clock().toISOString();
-    const stmt = this.db.sql.prepare(
+    const stmt = this.db.prepare(
       `INSERT INTO catalog_items (code, body, version, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (code) DO UPDATE SET body = excluded.body, version = excluded.version, updated_at = excluded.updated_at`,
     );
@@ -35,7 +35,7 @@ export class CatalogRepository {
   }
 
   count(): number {
-    return (this.db.sql.prepare('SELECT count(*) AS n FROM catalog_items').get() as { n: number }).n;
+    return (this.db.prepare('SELECT count(*) AS n FROM catalog_items').get() as { n: number }).n;
   }
 
   all(): ServiceItem[] {
@@ -48,7 +48,7 @@ export class CatalogRepository {
 
   private load(): { items: ServiceItem[]; byCode: Map<string, ServiceItem> } {
     if (this.cache) return this.cache;
-    const items = this.db.sql
+    const items = this.db
       .prepare('SELECT * FROM catalog_items ORDER BY code')
       .all()
       .map((raw) => {
@@ -73,7 +73,7 @@ export class CreditRepository {
   constructor(private readonly db: HallDatabase) {}
 
   upsert(entries: readonly CreditEntry[]): void {
-    const stmt = this.db.sql.prepare(
+    const stmt = this.db.prepare(
       `INSERT INTO credit_entries (id_hash, standing, measures, list_version) VALUES (?, ?, ?, ?)
        ON CONFLICT (id_hash) DO UPDATE SET standing = excluded.standing, measures = excluded.measures, list_version = excluded.list_version`,
     );
@@ -83,7 +83,7 @@ export class CreditRepository {
   }
 
   find(idHash: string): CreditEntry | null {
-    const raw = this.db.sql.prepare('SELECT * FROM credit_entries WHERE id_hash = ?').get(idHash);
+    const raw = this.db.prepare('SELECT * FROM credit_entries WHERE id_hash = ?').get(idHash);
     if (raw === undefined) return null;
     const r = parseRow(CreditRow, raw, 'credit_entries', idHash.slice(0, 8));
     return { idHash: r.id_hash, standing: r.standing, measures: parseJsonColumn(z.array(CreditMeasure), r.measures, 'credit_entries', idHash.slice(0, 8)), listVersion: r.list_version };

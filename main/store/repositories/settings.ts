@@ -13,7 +13,7 @@ export class SettingsRepository {
 
   /** The stored value, or undefined when the key was never set. Throws RowValidationError if it no longer fits. */
   get<T>(key: string, schema: z.ZodType<T>): T | undefined {
-    const raw = this.db.sql.prepare('SELECT * FROM settings WHERE key = ?').get(key);
+    const raw = this.db.prepare('SELECT * FROM settings WHERE key = ?').get(key);
     if (raw === undefined) return undefined;
     const row = parseRow(Row, raw, 'settings');
     return parseJsonColumn(schema, row.value, 'settings', key);
@@ -23,7 +23,7 @@ export class SettingsRepository {
     const parsed = schema.parse(value);
     const text = JSON.stringify(parsed);
     if (text === undefined) throw new TypeError(`setting ${key}: value is not JSON`);
-    this.db.sql
+    this.db
       .prepare(
         `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,

@@ -69,7 +69,7 @@ export class TicketRepository {
   insert(input: NewTicket): Ticket {
     const now = this.clock();
     const id = input.id ?? uuidv7(now);
-    this.db.sql
+    this.db
       .prepare(
         `INSERT INTO tickets (id, number, group_code, business_date, issued_at, counter_id, applicant_id_index, priority)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -90,13 +90,13 @@ export class TicketRepository {
   }
 
   get(id: string): Ticket | null {
-    const row = this.db.sql.prepare('SELECT * FROM tickets WHERE id = ?').get(id);
+    const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id);
     return row === undefined ? null : toTicket(row);
   }
 
   /** Waiting tickets of one business day in issue order (priority ordering is a domain rule). */
   listWaiting(businessDate: string): Ticket[] {
-    return this.db.sql
+    return this.db
       .prepare(`SELECT * FROM tickets WHERE business_date = ? AND state = 'waiting' ORDER BY issued_at, number`)
       .all(businessDate)
       .map(toTicket);
@@ -104,7 +104,7 @@ export class TicketRepository {
 
   /** Next daily sequence of a service group (A001, A002, … per business day). */
   nextSequence(businessDate: string, groupCode: string): number {
-    const max = this.db.sql
+    const max = this.db
       .prepare(`SELECT max(CAST(substr(number, length(group_code) + 1) AS INTEGER)) FROM tickets WHERE business_date = ? AND group_code = ?`)
       .pluck()
       .get(businessDate, groupCode) as number | null;
@@ -113,7 +113,7 @@ export class TicketRepository {
 
   /** Tickets a counter is calling or serving now (called, recalled, serving, suspended). */
   activeAt(counterId: string): Ticket[] {
-    return this.db.sql
+    return this.db
       .prepare(`SELECT * FROM tickets WHERE counter_id = ? AND state IN ('called', 'recalled', 'serving', 'suspended') ORDER BY called_at`)
       .all(counterId)
       .map(toTicket);
@@ -121,7 +121,7 @@ export class TicketRepository {
 
   /** Tickets a counter skipped (过号) on one business day, the latest first. */
   skippedAt(counterId: string, businessDate: string, limit: number): Ticket[] {
-    return this.db.sql
+    return this.db
       .prepare(`SELECT * FROM tickets WHERE counter_id = ? AND business_date = ? AND state = 'skipped' ORDER BY finished_at DESC, number DESC LIMIT ?`)
       .all(counterId, businessDate, limit)
       .map(toTicket);
@@ -141,7 +141,7 @@ export class TicketRepository {
     };
     const keys = Object.keys(fields).filter((k) => k in columns);
     if (keys.length > 0) {
-      const info = this.db.sql
+      const info = this.db
         .prepare(`UPDATE tickets SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE id = @id`)
         .run({ ...fields, id });
       if (info.changes === 0) throw new NotFoundError('ticket', id);

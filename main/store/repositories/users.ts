@@ -44,16 +44,16 @@ export class UserRepository {
   ) {}
 
   get(id: string): User | null {
-    return this.toUser(this.db.sql.prepare('SELECT * FROM users WHERE id = ?').get(id));
+    return this.toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(id));
   }
 
   getByUserName(userName: string): User | null {
-    return this.toUser(this.db.sql.prepare('SELECT * FROM users WHERE user_name = ?').get(userName));
+    return this.toUser(this.db.prepare('SELECT * FROM users WHERE user_name = ?').get(userName));
   }
 
   upsert(input: UserInput): User {
     const now = this.clock().toISOString();
-    this.db.sql
+    this.db
       .prepare(
         `INSERT INTO users (id, user_name, display_name_enc, role, counter_id, password_hash, updated_at)
          VALUES (@id, @userName, @nameEnc, @role, @counterId, @passwordHash, @now)
@@ -78,7 +78,7 @@ export class UserRepository {
    * domain rule (main/domain/lockout.ts). Returns the user after the update.
    */
   recordFailedLogin(userId: string, state: { failedAttempts: number; lockedUntil: string | null }): User {
-    const info = this.db.sql
+    const info = this.db
       .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, updated_at = ? WHERE id = ?')
       .run(state.failedAttempts, state.lockedUntil, this.clock().toISOString(), userId);
     if (info.changes === 0) throw new NotFoundError('user', userId);
@@ -86,7 +86,7 @@ export class UserRepository {
   }
 
   resetFailedLogins(userId: string): void {
-    const info = this.db.sql
+    const info = this.db
       .prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?')
       .run(this.clock().toISOString(), userId);
     if (info.changes === 0) throw new NotFoundError('user', userId);
