@@ -13,7 +13,7 @@ import type { SyncMessage } from '../sync/protocol';
 import { createHubService } from '../sync/hub/session';
 import { SqliteHubStore } from '../sync/hub/store/sqlite';
 import { helloFor } from '../sync/hub/test-support';
-import { main, usage } from './cli';
+import { joinDashValues, main, usage } from './cli';
 import type { Io } from './command';
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
@@ -185,6 +185,31 @@ describe('hall CLI', () => {
     expect(failed.status).toBe(1);
     expect(failed.stderr.trim().split('\n')).toHaveLength(1);
     expect(failed.stderr).toMatch(/^hall db info: no database at /);
+  });
+});
+
+describe('option values that start with "-"', () => {
+  it('are taken as the value of a string option unless they are one of the command\'s options', () => {
+    const options = { 'public-key': { type: 'string' as const, description: '' }, db: { type: 'string' as const, description: '' }, force: { type: 'boolean' as const, description: '' } };
+    expect(joinDashValues(['--public-key', '-Ab3', '--db', 'x'], options)).toEqual(['--public-key=-Ab3', '--db', 'x']);
+    expect(joinDashValues(['--public-key', '--db', 'x'], options)).toEqual(['--public-key', '--db', 'x']); // missing value stays an error
+    expect(joinDashValues(['--public-key', '--json'], options)).toEqual(['--public-key', '--json']);
+    expect(joinDashValues(['--force', '-x'], options)).toEqual(['--force', '-x']); // a boolean takes no value
+  });
+
+  it('a console key starting with "-" (one in 64) is enrolled by hand like any other', async () => {
+    let key = generateConsoleSigningKey();
+    while (!key.publicKeyBase64Url.startsWith('-')) key = generateConsoleSigningKey();
+    const dir = mkdtempSync(join(tmpdir(), 'hall-cli-dash-'));
+    try {
+      const io = capture();
+      expect(await main(['hub', 'console', 'add', '--id', 'C03', '--public-key', key.publicKeyBase64Url, '--db', join(dir, 'hub.sqlite')], io)).toBe(0);
+      expect(io.stdout.join('')).toContain('console C03 is enrolled');
+      const missing = capture();
+      expect(await main(['hub', 'console', 'add', '--id', 'C04', '--public-key', '--db', join(dir, 'hub.sqlite')], missing)).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -46,6 +46,28 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | nul
   return null;
 }
 
+/**
+ * `--name -value` for a string option becomes `--name=-value`. parseArgs calls a value that starts with
+ * "-" ambiguous, and a base64url console key (`--public-key`) starts with "-" once in 64. A next word
+ * that is one of the command's own options (`--db`, `-h`) stays an option: then the value is missing.
+ */
+export function joinDashValues(args: readonly string[], options: NonNullable<Command['options']>): string[] {
+  const known = new Set(['--json', '--help', '-h', ...Object.entries(options).flatMap(([k, o]) => [`--${k}`, ...(o.short ? [`-${o.short}`] : [])])]);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && next.startsWith('-') && next !== '--' && !known.has(next.split('=')[0]!)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(usage());
@@ -58,7 +80,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   const { command, rest } = found;
   const config: ParseArgsConfig = {
-    args: rest,
+    args: joinDashValues(rest, command.options ?? {}),
     allowPositionals: Boolean(command.positionals),
     strict: true,
     options: {
