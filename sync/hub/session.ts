@@ -160,10 +160,6 @@ export function futureTimestampValidator(clock: Clock, aheadMs = 0): MutationVal
   };
 }
 
-/**
- * A push whose envelope is sound but whose items fail the protocol's Mutation schema: the items go to
- * the store anyway (it quarantines them and acks `rejected`), so one bad outbox row never blocks a console.
- */
 /** A page of changes and the frame that carries it (one object, so the transport can encode it once). */
 interface CachedPage {
   page: ChangePage;
@@ -203,6 +199,10 @@ class PageCache {
   }
 }
 
+/**
+ * A push whose envelope is sound but whose items fail the protocol's Mutation schema: the items go to
+ * the store anyway (it quarantines them and acks `rejected`), so one bad outbox row never blocks a console.
+ */
 const LoosePush = z.object({
   type: z.literal('push'),
   batch: z
