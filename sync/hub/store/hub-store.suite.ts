@@ -605,6 +605,38 @@ export function describeHubStore(name: string, factory: () => Promise<HubStoreTa
       expect(await (await open()).epoch()).toBe(restored);
     });
 
+    it('hall_cases pages across many one-case pushes and a big one: every entry once, in serverSeq order, whatever the page size', async () => {
+      const store = await fresh('C03', 'C05');
+      let seq = { C03: 0, C05: 0 };
+      const push = async (consoleId: 'C03' | 'C05', n: number, over: Partial<Mutation> = {}) => {
+        const from = seq[consoleId] + 1;
+        seq = { ...seq, [consoleId]: seq[consoleId] + n };
+        await store.applyPush(consoleId, batch(from, from + n - 1, over));
+      };
+      for (let i = 0; i < 40; i++) await push(i % 3 === 0 ? 'C05' : 'C03', 1); // a clerk's single 受理 each
+      await push('C03', 2, { type: 'face_check.recorded' }); // no entry, no range
+      await push('C05', 300); // a catch-up push: one range of 300
+      for (let i = 0; i < 5; i++) await push('C03', 1);
+      const all = await allChanges(store, 'hall_cases');
+      expect(all).toHaveLength(345);
+      expect(new Set(all.map((c) => c.key)).size).toBe(345);
+      expect(all.every((c, i) => i === 0 || c.serverSeq > all[i - 1]!.serverSeq)).toBe(true);
+      for (const size of [1, 7, 25, 333, 1000]) {
+        const seen: Change[] = [];
+        for (let cursor = 0, pages = 0; ; pages++) {
+          const page = await store.changesSince('hall_cases', cursor, size);
+          expect(page.changes.length).toBeLessThanOrEqual(size);
+          seen.push(...page.changes);
+          cursor = page.cursor;
+          if (!page.hasMore) break;
+          expect(page.changes).toHaveLength(size);
+          expect(await store.changeAt('hall_cases', cursor)).toEqual({ tag: page.cursorTag });
+          expect(pages).toBeLessThan(400);
+        }
+        expect(seen).toEqual(all);
+      }
+    });
+
     it('upgrades a schema-5 hub: its hall_cases read back unchanged, old cursors hold, its ledger and hashes still dedupe', async () => {
       target ??= await factory();
       const at = '2026-11-26T01:00:00.000Z';

@@ -32,7 +32,7 @@ import {
 } from './plan';
 import { HUB_PG_MIGRATIONS, HUB_PG_SCHEMA_VERSION } from './postgres-migrations';
 import { checkEnrollmentInput, decideConsume, publicEnrollment, toEnrollment, type ConsumeEnrollmentInput, type EnrollmentInput, type EnrollmentOutcome, type EnrollmentRecord } from './enrollments';
-import { AuditHeadRow, caseFeedPage, caseFeedQuery, decode, markAt, tagOf, toChangeFromRow, toKnownMutation, toHubAuditHead, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
+import { AuditHeadRow, caseFeedQuery, readCaseFeed, decode, markAt, tagOf, toChangeFromRow, toKnownMutation, toHubAuditHead, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import {
   HubStoreError,
   REFERENCE_BUCKETS,
@@ -442,8 +442,11 @@ export class PostgresHubStore implements HubStore {
     const n = pageSize(limit);
     if (bucket === 'hall_cases') {
       const sql = caseFeedQuery('postgres', scope !== undefined);
-      const r = scope === undefined ? await this.query(sql, [cursor, n + 1, cursor, n + 1]) : await this.query(sql, [cursor, scope.hallId, n + 1, cursor, n + 1]);
-      return caseFeedPage(r.rows, cursor, n);
+      return readCaseFeed(
+        async (after, ranges, from, need) => (await this.query(sql, scope === undefined ? [after, ranges, from, need] : [after, scope.hallId, ranges, from, need])).rows,
+        cursor,
+        n,
+      );
     }
     const cols = 'SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = $1 AND server_seq > $2';
     const r =

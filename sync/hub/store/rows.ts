@@ -118,9 +118,9 @@ export function toKnownMutation(row: unknown): KnownMutation {
 }
 
 /**
- * One page of hall_cases: the range rows after the cursor (at most limit + 1: each holds at least one
- * case.* mutation), joined to their mutations, in serverSeq order. Parameters, in order: cursor,
- * [hall id when scoped], limit + 1, cursor, limit + 1. The same text runs on both databases.
+ * Entries of hall_cases: up to `need` of them from the first `ranges` range rows after `after`, joined to
+ * their mutations, in serverSeq order, only those after `cursor`. Parameters, in order: after, [hall id
+ * when scoped], ranges, cursor, need. The same text runs on both databases.
  */
 export function caseFeedQuery(dialect: 'sqlite' | 'postgres', scoped: boolean): string {
   let i = 0;
@@ -137,6 +137,32 @@ export function caseFeedQuery(dialect: 'sqlite' | 'postgres', scoped: boolean): 
    LIMIT ${p()}`;
 }
 
+/** Range rows joined by the first query of a page; doubled by each further one. */
+const FIRST_RANGES = 16;
+
+/**
+ * One page of hall_cases (limit changes after cursor). A range holds up to 500 entries (a push) or one
+ * (a clerk's single 受理), so the page is read in steps: 16 range rows, then 32, 64 … until limit + 1
+ * entries are in (one more means hasMore) or the ranges run out. One join over limit + 1 ranges would
+ * make PostgreSQL read and sort every entry of them (200,000 rows for a page of 1,000 from big pushes).
+ */
+export async function readCaseFeed(
+  query: (after: number, ranges: number, cursor: number, need: number) => unknown[] | Promise<unknown[]>,
+  cursor: number,
+  limit: number,
+): Promise<ChangePage> {
+  const rows: unknown[] = [];
+  let after = cursor;
+  for (let ranges = FIRST_RANGES; rows.length <= limit; ranges = Math.min(ranges * 2, limit + 1)) {
+    const step = await query(after, ranges, cursor, limit + 1 - rows.length);
+    if (step.length === 0) break;
+    rows.push(...step);
+    after = decode(CaseFeedStep, step.at(-1), 'hub_changes').server_seq;
+  }
+  return caseFeedPage(rows, cursor, limit);
+}
+const CaseFeedStep = z.object({ server_seq: int });
+
 const CaseFeedRow = z.object({
   server_seq: int,
   first_seq: int,
@@ -150,7 +176,7 @@ const CaseFeedRow = z.object({
   payload: z.string(),
 });
 /** The page of caseFeedQuery's rows (limit + 1 asked for: one more means hasMore). */
-export function caseFeedPage(rows: readonly unknown[], cursor: number, limit: number): ChangePage {
+function caseFeedPage(rows: readonly unknown[], cursor: number, limit: number): ChangePage {
   const changes: Change[] = [];
   let tag: string | null = null;
   for (const raw of rows.slice(0, limit)) {

@@ -28,7 +28,7 @@ import {
   type KnownMutation,
   type LedgerEntry,
 } from './plan';
-import { AuditHeadRow, caseFeedPage, caseFeedQuery, decode, markAt, tagOf, toKnownMutation, toHubAuditHead, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
+import { AuditHeadRow, caseFeedQuery, readCaseFeed, decode, markAt, tagOf, toKnownMutation, toHubAuditHead, toBucketSeq, toChangeFromRow, toConsole, toLedger, toQuarantined, toStoredMutation } from './rows';
 import { HUB_SQLITE_MIGRATIONS, HUB_SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
 import { checkEnrollmentInput, decideConsume, publicEnrollment, toEnrollment, type ConsumeEnrollmentInput, type EnrollmentInput, type EnrollmentOutcome, type EnrollmentRecord } from './enrollments';
 import {
@@ -158,7 +158,7 @@ export class SqliteHubStore implements HubStore {
   }
 
   /** Runs a synchronous body as a promise (errors become rejections). */
-  private run<T>(fn: () => T): Promise<T> {
+  private run<T>(fn: () => T | Promise<T>): Promise<T> {
     try {
       this.assertOpen();
       return Promise.resolve(fn());
@@ -292,13 +292,16 @@ export class SqliteHubStore implements HubStore {
   }
 
   changesSince(bucket: Bucket, cursor: number, limit?: number, scope?: ChangeScope): Promise<ChangePage> {
-    return this.run(() => {
+    return this.run((): ChangePage | Promise<ChangePage> => {
       checkCursor(cursor);
       const n = pageSize(limit);
       if (bucket === 'hall_cases') {
-        const sql = caseFeedQuery('sqlite', scope !== undefined);
-        const rows = scope === undefined ? this.stmt(sql).all(cursor, n + 1, cursor, n + 1) : this.stmt(sql).all(cursor, scope.hallId, n + 1, cursor, n + 1);
-        return caseFeedPage(rows, cursor, n);
+        const feed = this.stmt(caseFeedQuery('sqlite', scope !== undefined));
+        return readCaseFeed(
+          (after, ranges, from, need) => (scope === undefined ? feed.all(after, ranges, from, need) : feed.all(after, scope.hallId, ranges, from, need)),
+          cursor,
+          n,
+        );
       }
       const cols = 'SELECT server_seq, op, key, value, tag FROM hub_changes WHERE bucket = ? AND server_seq > ?';
       const rows =
