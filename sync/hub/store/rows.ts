@@ -137,13 +137,15 @@ export function caseFeedQuery(dialect: 'sqlite' | 'postgres', scoped: boolean): 
    LIMIT ${p()}`;
 }
 
-/** Range rows joined by the first query of a page; doubled by each further one. */
+/** Range rows joined by the first query of a page; doubled by each further one, up to MAX_RANGES. */
 const FIRST_RANGES = 16;
+/** 128 ranges of a full push (500) are 64,000 entries: the most one step may have to sort. */
+const MAX_RANGES = 128;
 
 /**
  * One page of hall_cases (limit changes after cursor). A range holds up to 500 entries (a push) or one
- * (a clerk's single 受理), so the page is read in steps: 16 range rows, then 32, 64 … until limit + 1
- * entries are in (one more means hasMore) or the ranges run out. One join over limit + 1 ranges would
+ * (a clerk's single 受理), so the page is read in steps: 16 range rows, then 32, 64, 128, 128 … until
+ * limit + 1 entries are in (one more means hasMore) or the ranges run out. One join over limit + 1 ranges would
  * make PostgreSQL read and sort every entry of them (200,000 rows for a page of 1,000 from big pushes).
  */
 export async function readCaseFeed(
@@ -153,7 +155,7 @@ export async function readCaseFeed(
 ): Promise<ChangePage> {
   const rows: unknown[] = [];
   let after = cursor;
-  for (let ranges = FIRST_RANGES; rows.length <= limit; ranges = Math.min(ranges * 2, limit + 1)) {
+  for (let ranges = FIRST_RANGES; rows.length <= limit; ranges = Math.min(ranges * 2, MAX_RANGES)) {
     const step = await query(after, ranges, cursor, limit + 1 - rows.length);
     if (step.length === 0) break;
     rows.push(...step);
