@@ -19,14 +19,7 @@ import { formatEnrollmentCode, generateEnrollmentCode, hashEnrollmentCode, parse
 import { DEFAULT_HUB_FILE, openHubStore } from '../../sync/hub/store';
 import { CONSOLE_ROLES, type ConsoleRole } from '../../sync/hub/store/enrollments';
 import { print, requireOption, stringOption, UsageError, type Command } from '../command';
-import { HallIdOption } from './hub';
-
-const ConsoleIdOption = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'console id must be 1–64 letters, digits, "_" or "-"');
-
-function dbArg(value: string | undefined): string {
-  const db = value ?? DEFAULT_HUB_FILE;
-  return /^postgres(ql)?:\/\//i.test(db) ? db : resolve(db);
-}
+import { ConsoleIdOption, dbArg, HallIdOption } from './hub';
 
 export const hubEnrollCodeCommand: Command = {
   name: 'hub enroll-code',

@@ -119,7 +119,7 @@ async function withStore<T>(db: string | undefined, fn: (store: HubStore) => Pro
 }
 
 /** The db as the user gave it, a file resolved against the working folder. */
-function dbArg(value: string | undefined): string {
+export function dbArg(value: string | undefined): string {
   const db = value ?? DEFAULT_HUB_FILE;
   return /^postgres(ql)?:\/\//i.test(db) ? db : resolve(db);
 }
@@ -218,7 +218,7 @@ function hallOf(ctx: Parameters<Command['run']>[0]): string | undefined {
   return parsed.data;
 }
 
-const ConsoleIdOption = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'console id must be 1–64 letters, digits, "_" or "-"');
+export const ConsoleIdOption = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'console id must be 1–64 letters, digits, "_" or "-"');
 
 function consoleIdOf(ctx: Parameters<Command['run']>[0]): string {
   const parsed = ConsoleIdOption.safeParse(requireOption(ctx, 'id'));
