@@ -156,19 +156,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): HallDatabase
     idleTimer.unref?.();
   };
 
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (text: string): Database.Statement => {
-    const cached = statements.get(text);
-    if (cached !== undefined && !cached.busy) {
-      if (cached.reader) cached.raw(false).pluck(false).expand(false);
-      return cached;
-    }
-    const fresh = sql.prepare(text);
-    // Dynamic SQL (an UPDATE of the fields given) has a few shapes; anything beyond is a bug, not a cache.
-    if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
-    statements.set(text, fresh);
-    return fresh;
-  };
+  const prepare = statementCache(sql);
 
   return {
     file,
@@ -189,8 +177,29 @@ export function openDatabase(file: string, opts: OpenOptions = {}): HallDatabase
   };
 }
 
-/** Distinct SQL texts kept prepared per connection (the console has ~150). */
+/** Distinct SQL texts kept prepared per connection (the console has ~150, the hub ~60). */
 const MAX_CACHED_STATEMENTS = 1000;
+
+/**
+ * Statements prepared once per connection, by SQL text (the console's HallDatabase.prepare, the hub's
+ * SqliteHubStore). A reading statement comes back in its default row mode, so a caller's `.pluck()`
+ * does not leak into the next; one still being iterated is not shared (a fresh one is prepared).
+ */
+export function statementCache(sql: Database.Database): (text: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>();
+  return (text) => {
+    const cached = statements.get(text);
+    if (cached !== undefined && !cached.busy) {
+      if (cached.reader) cached.raw(false).pluck(false).expand(false);
+      return cached;
+    }
+    const fresh = sql.prepare(text);
+    // Dynamic SQL (an UPDATE of the fields given) has a few shapes; anything beyond is a bug, not a cache.
+    if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+    statements.set(text, fresh);
+    return fresh;
+  };
+}
 
 /** WAL pages before SQLite checkpoints inside a commit (safety net; ~40 MiB at 4 KiB pages). */
 export const AUTOCHECKPOINT_PAGES = 10_000;

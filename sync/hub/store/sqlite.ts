@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AUDIT_HEAD_MUTATION } from '../../../main/security/audit-chain';
-import { runMigrations } from '../../../main/store/database';
+import { runMigrations, statementCache } from '../../../main/store/database';
 import { ChangeEmitter } from './emitter';
 import {
   checkConsoleId,
@@ -83,13 +83,15 @@ export class SqliteHubStore implements HubStore {
   /** Rows this instance appended since the last watch tick, per bucket (to tell them from others'). */
   private readonly ownSinceWatch = new Map<Bucket, number>();
 
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per connection (main/store/database.ts statementCache). */
+  private readonly stmt: (text: string) => Database.Statement;
 
   private constructor(
     readonly file: string,
     private readonly sql: Database.Database,
     private readonly options: SqliteHubStoreOptions,
   ) {
+    this.stmt = statementCache(sql);
     const onError = options.onError ?? (() => {});
     this.emitter = new ChangeEmitter(onError, (n) => (n > 0 ? this.startWatching() : this.stopWatching()));
   }
@@ -125,16 +127,6 @@ export class SqliteHubStore implements HubStore {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return Promise.resolve(new SqliteHubStore(file, sql, options));
-  }
-
-  /** Prepared once per connection. */
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (s === undefined) {
-      s = this.sql.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
   }
 
   private now(): string {
