@@ -137,6 +137,19 @@ export function caseFeedQuery(dialect: 'sqlite' | 'postgres', scoped: boolean): 
    LIMIT ${p()}`;
 }
 
+const CaseFeedRow = z.object({
+  server_seq: int,
+  first_seq: int,
+  seq_from: int,
+  tag: z.string().nullable(),
+  console_id: z.string(),
+  mutation_id: z.string(),
+  seq: int,
+  type: z.string(),
+  hlc: z.string(),
+  payload: z.string(),
+});
+
 /** Range rows joined by the first query of a page; doubled by each further one, up to MAX_RANGES. */
 const FIRST_RANGES = 16;
 /** 128 ranges of a full push (500) are 64,000 entries: the most one step may have to sort. */
@@ -153,40 +166,22 @@ export async function readCaseFeed(
   cursor: number,
   limit: number,
 ): Promise<ChangePage> {
-  const rows: unknown[] = [];
+  const rows: z.output<typeof CaseFeedRow>[] = [];
   let after = cursor;
   for (let ranges = FIRST_RANGES; rows.length <= limit; ranges = Math.min(ranges * 2, MAX_RANGES)) {
     const step = await query(after, ranges, cursor, limit + 1 - rows.length);
     if (step.length === 0) break;
-    rows.push(...step);
-    after = decode(CaseFeedStep, step.at(-1), 'hub_changes').server_seq;
+    for (const raw of step) rows.push(decode(CaseFeedRow, raw, 'hub_changes ⋈ hub_mutations'));
+    after = rows.at(-1)!.server_seq;
   }
-  return caseFeedPage(rows, cursor, limit);
-}
-const CaseFeedStep = z.object({ server_seq: int });
-
-const CaseFeedRow = z.object({
-  server_seq: int,
-  first_seq: int,
-  seq_from: int,
-  tag: z.string().nullable(),
-  console_id: z.string(),
-  mutation_id: z.string(),
-  seq: int,
-  type: z.string(),
-  hlc: z.string(),
-  payload: z.string(),
-});
-/** The page of caseFeedQuery's rows (limit + 1 asked for: one more means hasMore). */
-function caseFeedPage(rows: readonly unknown[], cursor: number, limit: number): ChangePage {
-  const changes: Change[] = [];
-  let tag: string | null = null;
-  for (const raw of rows.slice(0, limit)) {
-    const r = decode(CaseFeedRow, raw, 'hub_changes ⋈ hub_mutations');
-    changes.push({ serverSeq: r.first_seq + (r.seq - r.seq_from), op: 'put', key: r.mutation_id, value: caseFeedValue({ consoleId: r.console_id, seq: r.seq, type: r.type, hlc: r.hlc, payloadJson: r.payload }) });
-    tag = r.tag;
-  }
-  return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: rows.length > limit, ...(changes.length > 0 ? { cursorTag: tag } : {}) };
+  const changes: Change[] = rows.slice(0, limit).map((r) => ({
+    serverSeq: r.first_seq + (r.seq - r.seq_from),
+    op: 'put',
+    key: r.mutation_id,
+    value: caseFeedValue({ consoleId: r.console_id, seq: r.seq, type: r.type, hlc: r.hlc, payloadJson: r.payload }),
+  }));
+  const last = changes.length > 0 ? rows[changes.length - 1] : undefined;
+  return { changes, cursor: changes.at(-1)?.serverSeq ?? cursor, hasMore: rows.length > limit, ...(last !== undefined ? { cursorTag: last.tag } : {}) };
 }
 
 const MarkRow = z.object({ server_seq: int, first_seq: int.nullable(), tag: z.string().nullable() });
