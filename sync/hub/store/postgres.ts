@@ -88,6 +88,8 @@ interface NotifyPayload {
   s: number;
 }
 
+const bucketsOf = (rows: readonly ChangeRow[]): Bucket[] => [...new Set(rows.map((r) => r.bucket))];
+
 function pgCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 }
@@ -293,8 +295,7 @@ export class PostgresHubStore implements HubStore {
         rows.map((r) => r.hallId ?? null),
       ],
     );
-    const payload: NotifyPayload = { o: this.instanceId, b: [...new Set(rows.map((r) => r.bucket))], s: seqs.at(-1) ?? 0 };
-    await c.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(payload)]);
+    await this.notify(c, bucketsOf(rows), seqs.at(-1) ?? 0);
     return seqs;
   }
 
@@ -311,14 +312,19 @@ export class PostgresHubStore implements HubStore {
        VALUES ($1, 'hall_cases', 'put', $2, NULL, $3, $4, $5, $6, $7, $8)`,
       [last, caseRangeKey(consoleId, range), this.now(), newChangeTag(), hallId, last - span, consoleId, range.seqFrom],
     );
-    const payload: NotifyPayload = { o: this.instanceId, b: ['hall_cases'], s: last };
-    await c.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(payload)]);
+    await this.notify(c, ['hall_cases'], last);
     return last;
   }
 
-  private committed(rows: readonly ChangeRow[], seqs: readonly number[]): void {
-    if (rows.length === 0) return;
-    this.emitter.emit({ buckets: [...new Set(rows.map((r) => r.bucket))], serverSeq: seqs.at(-1) ?? 0, origin: 'self' });
+  /** Other hub processes hear of the append when this transaction commits (NOTIFY is delivered on commit). */
+  private async notify(c: pg.PoolClient, buckets: Bucket[], serverSeq: number): Promise<void> {
+    const payload: NotifyPayload = { o: this.instanceId, b: buckets, s: serverSeq };
+    await c.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(payload)]);
+  }
+
+  /** After a commit that appended: this process's listeners. */
+  private committed(buckets: Bucket[], serverSeq: number): void {
+    if (buckets.length > 0) this.emitter.emit({ buckets, serverSeq, origin: 'self' });
   }
 
   async epoch(): Promise<string> {
@@ -410,7 +416,7 @@ export class PostgresHubStore implements HubStore {
       const appended = plan.caseRange === null ? null : await this.appendCaseRange(c, consoleId, plan.caseRange, head.hall_id);
       return { outcome: plan.outcome, appended };
     });
-    if (appended !== null) this.emitter.emit({ buckets: ['hall_cases'], serverSeq: appended, origin: 'self' });
+    if (appended !== null) this.committed(['hall_cases'], appended);
     return outcome;
   }
 
@@ -485,7 +491,7 @@ export class PostgresHubStore implements HubStore {
     const hallId = checkHallId(options.hallId);
     const rows = publishRows(bucket, changes).map((r) => ({ ...r, hallId }));
     const seqs = await this.write('publish', (c) => this.appendChanges(c, rows));
-    this.committed(rows, seqs);
+    this.committed(bucketsOf(rows), seqs.at(-1) ?? 0);
     return rows.map((r, i) => toChange(seqs[i]!, r.op, r.key, r.valueJson));
   }
 
